@@ -1,0 +1,1 @@
+"""Bundled demo content (written by the team) and the demo runner."""

@@ -1,0 +1,124 @@
+"""``curator demo``: the whole product on bundled content, with no network.
+
+The bundled feeds are served by a web server on 127.0.0.1 so that the real fetch, parse and
+store path runs; the fetcher is allowed to reach 127.0.0.1 for this run only.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..config import load_settings, parse_sources
+from ..core import make_curator
+from ..storage import ItemQuery
+
+DEMO_DIR = Path(__file__).resolve().parent
+FEEDS_DIR = DEMO_DIR / "feeds"
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@contextmanager
+def serve_directory(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` over HTTP on 127.0.0.1 (free port); yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def demo_sources(base_url: str) -> list[Any]:
+    """The demo feeds as sources, from feeds/MANIFEST.yaml, pointing at ``base_url``."""
+    manifest = yaml.safe_load((FEEDS_DIR / "MANIFEST.yaml").read_text(encoding="utf-8"))
+    entries = manifest.get("feeds", manifest) if isinstance(manifest, dict) else manifest
+    sources = []
+    for e in entries:
+        sources.append({
+            "id": e["id"], "title": e["title"], "url": f"{base_url}/{e['file']}",
+            **({"lang": e["language"]} if e.get("language") in ("de", "en") else {}),
+            "areas": list(e.get("areas") or e.get("default_areas") or []),
+            "visibility": e.get("visibility", "public"), "poll_minutes": int(e.get("poll_minutes", 60)),
+        })
+    return list(parse_sources({"sources": sources}, str(FEEDS_DIR / "MANIFEST.yaml")))
+
+
+def run_demo(directory: str, *, fresh: bool = True, echo: Callable[[str], None] = print) -> dict[str, Any]:
+    """Run every stage that exists on the bundled content; returns figures for tests."""
+    out = Path(directory).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "curator.db"
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        shutil.rmtree(out / "outbox", ignore_errors=True)
+    settings = load_settings(
+        database_url=f"sqlite:///{db}", feeds_file=str(out / "no-feeds.yaml"),
+        fetch_allowed_networks=("127.0.0.1/32",), outbox_dir=str(out / "outbox"),
+    )
+    figures: dict[str, Any] = {}
+    started = time.monotonic()
+    echo(f"curator demo: database {db}")
+    with make_curator(settings) as cur, serve_directory(FEEDS_DIR) as base:
+        # 1. sources
+        sources = demo_sources(base)
+        cur.sync_sources(sources)
+        echo(f"\n1. Sources: {len(sources)} bundled feeds served from {base} (RSS, Atom, JSON Feed)")
+        # 2. collect
+        results = list(cur.collect(force=True))
+        for r in sorted(results, key=lambda r: r.source_id):
+            echo(f"   {r.source_id:24} {'ERROR ' + r.error if r.error else f'{r.new} new, {r.updated} updated'}")
+        figures["collected"] = sum(r.new + r.updated + r.unchanged for r in results)
+        figures["collect_errors"] = [r.source_id for r in results if r.error]
+        # 3. member posts
+        posts_file = DEMO_DIR / "posts.jsonl"
+        approved = rejected = 0
+        if posts_file.exists():
+            for line in posts_file.read_text(encoding="utf-8").splitlines():
+                if not line.strip():
+                    continue
+                p = json.loads(line)
+                post = cur.submit_post(title=p["title"], text=p["text"], link=p.get("link"),
+                                       author_name=p["author"], author_email=p.get("email"),
+                                       organisation=p.get("organisation"), lang=p.get("lang"))
+                if p.get("demo_decision") == "reject":
+                    cur.reject_post(post.id, editor="editor@cluster.example",
+                                    reason=p.get("demo_reason") or "Advertising rather than thought leadership")
+                    rejected += 1
+                elif p.get("demo_decision") != "pending":
+                    cur.approve_post(post.id, editor="editor@cluster.example")
+                    approved += 1
+        pending = len(cur.posts("pending"))
+        echo(f"\n2. Member posts: {approved} approved, {rejected} rejected, {pending} waiting for an editor")
+        figures.update(posts_approved=approved, posts_rejected=rejected, posts_pending=pending)
+        # summary
+        all_items = cur.items(ItemQuery(limit=100_000))
+        langs = Counter(i.lang or "?" for i in all_items)
+        figures["items"] = len(all_items)
+        figures["langs"] = dict(langs)
+        echo(f"\nStored {len(all_items)} items ({', '.join(f'{n} {k}' for k, n in langs.most_common())}) "
+             f"in {time.monotonic() - started:.1f} s.")
+    echo("\nLook around:")
+    echo(f"  curator --database sqlite:///{db} sources")
+    echo(f"  curator --database sqlite:///{db} items list --lang de")
+    echo(f"  curator --database sqlite:///{db} posts list")
+    return figures
