@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .clock import Clock, SystemClock
+from .core_members import MembersFacade
+from .core_newsletter import NewsletterFacade
 from .config import Settings, load_feeds_file, load_settings
 from .errors import (
     CuratorError,
@@ -48,8 +50,11 @@ def make_curator(settings: Settings | None = None, *, clock: Clock | None = None
     return Curator(settings, storage, clock or SystemClock(), fetcher)
 
 
-class Curator:
-    """The facade. Thread-safe for concurrent readers; writers serialise in the database."""
+class Curator(MembersFacade, NewsletterFacade):
+    """The facade. Thread-safe for concurrent readers; writers serialise in the database.
+
+    Its methods are grouped by capability in mixins (core_members, core_newsletter) so that one
+    object serves CLI, web, jobs and tests."""
 
     def __init__(self, settings: Settings, storage: Storage, clock: Clock, fetcher: Fetcher | None = None):
         self.settings = settings

@@ -55,11 +55,16 @@ from . import ingest_commands  # noqa: E402  (registers commands on main)
 
 ingest_commands.register(main)
 
-try:  # tagging commands are optional while that package is being built
-    from . import tagging_commands  # noqa: E402
-except ImportError:  # pragma: no cover
-    tagging_commands = None  # type: ignore[assignment]
-if tagging_commands is not None and hasattr(tagging_commands, "register"):
-    tagging_commands.register(main)
+import importlib  # noqa: E402
+
+for _name in ("tagging_commands", "members_commands", "newsletter_commands"):
+    try:  # each capability registers its commands; absent while it is being built
+        _module = importlib.import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as _exc:  # pragma: no cover
+        if _exc.name != f"{__name__}.{_name}":
+            raise
+        continue
+    if hasattr(_module, "register"):
+        _module.register(main)
 
 __all__ = ["main", "pass_state"]

@@ -161,3 +161,6 @@ job_leases = Table(
     Column("owner", String(200), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
 )
+
+# Tables of later capabilities live in their own modules on the same metadata.
+from . import schema_members, schema_newsletter  # noqa: E402,F401
