@@ -31,6 +31,9 @@ from .storage import ItemQuery, SourceState, Storage
 from .types import CollectResult, ImportResult, Item, MemberPost, ParsedItem, Source, SourceHealth
 
 if TYPE_CHECKING:
+    import numpy as np
+
+    from .embeddings import Encoder
     from .ingest.fetch import Fetcher
 
 log = logging.getLogger("curator")
@@ -40,14 +43,15 @@ MEMBER_POSTS_SOURCE = Source(id="member-posts", title="Member posts", url="https
 
 
 def make_curator(settings: Settings | None = None, *, clock: Clock | None = None,
-                 fetcher: Fetcher | None = None, migrate: bool = True) -> Curator:
+                 fetcher: Fetcher | None = None, encoder: Encoder | None = None,
+                 migrate: bool = True) -> Curator:
     """Build a Curator from settings (default: load_settings()). ``migrate`` brings the database
     schema up to date first, which is safe to do on every start."""
     settings = settings or load_settings()
     storage = Storage(settings.database_url)
     if migrate:
         storage.migrate()
-    return Curator(settings, storage, clock or SystemClock(), fetcher)
+    return Curator(settings, storage, clock or SystemClock(), fetcher, encoder)
 
 
 class Curator(MembersFacade, NewsletterFacade):
@@ -56,11 +60,13 @@ class Curator(MembersFacade, NewsletterFacade):
     Its methods are grouped by capability in mixins (core_members, core_newsletter) so that one
     object serves CLI, web, jobs and tests."""
 
-    def __init__(self, settings: Settings, storage: Storage, clock: Clock, fetcher: Fetcher | None = None):
+    def __init__(self, settings: Settings, storage: Storage, clock: Clock, fetcher: Fetcher | None = None,
+                 encoder: Encoder | None = None):
         self.settings = settings
         self.storage = storage
         self.clock = clock
         self._fetcher = fetcher
+        self._encoder = encoder
 
     def close(self) -> None:
         if self._fetcher is not None:
@@ -199,6 +205,28 @@ class Curator(MembersFacade, NewsletterFacade):
             log.exception("collecting %s failed", src.id)
             return CollectResult(src.id, error=f"could not store items: {exc}")
 
+    # ------------------------------------------------------------------ embeddings
+
+    @property
+    def encoder(self) -> Encoder:
+        """The configured text encoder (settings.encoder), loaded on first use."""
+        if self._encoder is None:
+            from .embeddings import make_encoder
+
+            self._encoder = make_encoder(self.settings.encoder)
+        return self._encoder
+
+    def embed_items(self, items: Sequence[Item], *, progress: bool = False) -> np.ndarray:
+        """One L2-normalised vector per item (title + start of the text), in input order.
+        Vectors are cached in the database by model and text hash, so only new or changed
+        items are encoded."""
+        from .embeddings import encode_cached, text_hash
+        from .storage.embeddings import DbEmbeddingCache
+
+        texts = [item_embedding_text(i) for i in items]
+        return encode_cached(self.encoder, texts, [text_hash(x) for x in texts], DbEmbeddingCache(self.storage),
+                             progress=progress)
+
     # ------------------------------------------------------------------ items
 
     def items(self, query: ItemQuery = ItemQuery()) -> list[Item]:
@@ -316,6 +344,11 @@ class Curator(MembersFacade, NewsletterFacade):
             raise InvalidInput("a rejection needs a reason the member can read")
         return self.storage.decide_post(post_id, approve=False, editor=editor, reason=reason.strip(),
                                         now=self.clock.now())
+
+
+def item_embedding_text(item: Item) -> str:
+    """The text an item is represented by in the embedding space."""
+    return f"{item.title}\n{item.text[:1500]}"
 
 
 def _escape(text: str) -> str:

@@ -65,7 +65,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=db_url,
         feeds_file=str(tmp_path / "feeds.yaml"),
-        fetch_allowed_networks=("127.0.0.1/32",),
+        fetch_allowed_networks=("127.0.0.1/32", "::1/128"),
         fetch_connect_timeout=2.0, fetch_read_timeout=3.0, fetch_total_timeout=5.0,
         outbox_dir=str(tmp_path / "outbox"),
         encoder="fake",
@@ -79,3 +79,9 @@ def curator(settings: Settings, clock: FixedClock) -> Iterator[Curator]:
         yield cur
     finally:
         cur.close()
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """pytest-httpserver on 127.0.0.1 (not the name localhost, which the fetcher refuses by name)."""
+    return ("127.0.0.1", 0)

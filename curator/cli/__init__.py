@@ -51,6 +51,11 @@ def main(ctx: click.Context, config_file: str | None, database_url: str | None, 
     ctx.obj = CliState(config_file=config_file, overrides={"database_url": database_url, "feeds_file": feeds_file})
 
 
+@main.group("eval")
+def eval_group() -> None:
+    """Measure quality on labelled data: tagging, ranking."""
+
+
 from . import ingest_commands  # noqa: E402  (registers commands on main)
 
 ingest_commands.register(main)
@@ -66,5 +71,7 @@ for _name in ("tagging_commands", "members_commands", "newsletter_commands"):
         continue
     if hasattr(_module, "register"):
         _module.register(main)
+    if _name == "tagging_commands" and hasattr(_module, "eval_tagging"):
+        eval_group.add_command(_module.eval_tagging, "tagging")
 
-__all__ = ["main", "pass_state"]
+__all__ = ["eval_group", "main", "pass_state"]
