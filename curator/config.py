@@ -42,6 +42,8 @@ class Settings:
     """CIDRs the fetcher may reach although they are private (e.g. 127.0.0.1/32 for the demo)."""
     collect_max_items: int = 500
     collect_workers: int = 4
+    collect_per_host: int = 1
+    """How many sources of one host are fetched at the same time (politeness)."""
     broken_after_errors: int = 3
     backoff_base_minutes: int = 15
     backoff_max_minutes: int = 24 * 60

@@ -133,9 +133,10 @@ class Curator(MembersFacade, NewsletterFacade):
                 raise NotFound(f"unknown source id(s): {', '.join(sorted(unknown))}; see `curator sources`")
             states = [s for s in states if s.source.id in wanted]
         due = [s for s in states if force or source_ids is not None or self._is_due(s, now)]
-        by_host: dict[str, list[SourceState]] = defaultdict(list)
-        for s in due:
-            by_host[urlsplit(s.source.url).hostname or ""].append(s)
+        by_host: dict[tuple[str, int], list[SourceState]] = defaultdict(list)
+        per_host = max(1, self.settings.collect_per_host)
+        for n, s in enumerate(due):
+            by_host[(urlsplit(s.source.url).hostname or "", n % per_host)].append(s)
         workers = max(1, min(self.settings.collect_workers, len(by_host) or 1))
         if on_start:
             on_start(len(due))

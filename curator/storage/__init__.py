@@ -1,5 +1,5 @@
 """Persistence. The only package that imports SQLAlchemy; rows never leave it."""
 
-from .store import ItemQuery, SourceState, Storage, UpsertCounts
+from .store import Correction, ItemQuery, SourceState, Storage, TaggingStore, TagRow, UpsertCounts
 
-__all__ = ["ItemQuery", "SourceState", "Storage", "UpsertCounts"]
+__all__ = ["Correction", "ItemQuery", "SourceState", "Storage", "TagRow", "TaggingStore", "UpsertCounts"]

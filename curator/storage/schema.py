@@ -132,6 +132,14 @@ item_tags = Table(
     Column("corrected", Boolean, nullable=False, default=False),
 )
 
+item_areas = Table(
+    "item_areas",
+    metadata,
+    Column("item_id", Integer, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("area", String(20), primary_key=True),
+)
+Index("ix_item_areas_area", item_areas.c.area)
+
 tag_corrections = Table(
     "tag_corrections",
     metadata,

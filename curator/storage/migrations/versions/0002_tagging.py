@@ -38,6 +38,15 @@ def upgrade() -> None:
                                 name="fk_item_tags_item_id_items"),
     )
     op.create_table(
+        "item_areas",
+        sa.Column("item_id", sa.Integer, nullable=False),
+        sa.Column("area", sa.String(20), nullable=False),
+        sa.PrimaryKeyConstraint("item_id", "area", name="pk_item_areas"),
+        sa.ForeignKeyConstraint(["item_id"], ["items.id"], ondelete="CASCADE",
+                                name="fk_item_areas_item_id_items"),
+    )
+    op.create_index("ix_item_areas_area", "item_areas", ["area"])
+    op.create_table(
         "tag_corrections",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("item_id", sa.Integer, nullable=False),
@@ -63,5 +72,7 @@ def downgrade() -> None:
     op.drop_table("model_artifacts")
     op.drop_index("ix_tag_corrections_item", "tag_corrections")
     op.drop_table("tag_corrections")
+    op.drop_index("ix_item_areas_area", "item_areas")
+    op.drop_table("item_areas")
     op.drop_table("item_tags")
     op.drop_table("embeddings")
