@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from .clock import Clock, SystemClock
 from .core_members import MembersFacade
 from .core_newsletter import NewsletterFacade
+from .core_web import WebFacade
 from .config import Settings, load_feeds_file, load_settings
 from .errors import (
     CuratorError,
@@ -54,7 +55,7 @@ def make_curator(settings: Settings | None = None, *, clock: Clock | None = None
     return Curator(settings, storage, clock or SystemClock(), fetcher, encoder)
 
 
-class Curator(MembersFacade, NewsletterFacade):
+class Curator(MembersFacade, NewsletterFacade, WebFacade):
     """The facade. Thread-safe for concurrent readers; writers serialise in the database.
 
     Its methods are grouped by capability in mixins (core_members, core_newsletter) so that one

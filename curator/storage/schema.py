@@ -171,4 +171,4 @@ job_leases = Table(
 )
 
 # Tables of later capabilities live in their own modules on the same metadata.
-from . import schema_members, schema_newsletter  # noqa: E402,F401
+from . import schema_members, schema_newsletter, schema_web  # noqa: E402,F401
