@@ -170,7 +170,7 @@ class Curator(MembersFacade, NewsletterFacade, WebFacade):
                          now - st.last_unconditional >= timedelta(days=self.settings.unconditional_fetch_days))
         try:
             result = self.fetcher.fetch(
-                src.url,
+                st.fetch_url,
                 etag=None if unconditional else st.etag,
                 last_modified=None if unconditional else st.last_modified,
             )
@@ -187,7 +187,7 @@ class Curator(MembersFacade, NewsletterFacade, WebFacade):
                 etag=result.etag if keep_validators else None,
                 last_modified=result.last_modified if keep_validators else None,
                 feed_title=feed.title, unconditional=unconditional, now=now,
-                warning="; ".join(feed.warnings)[:2000] or None,
+                warning="; ".join(feed.warnings)[:2000] or None, moved_to=result.permanent_url,
             )
             return CollectResult(src.id, new=counts.new, updated=counts.updated, unchanged=counts.unchanged,
                                  warnings=feed.warnings)

@@ -105,14 +105,15 @@ def sources(state: CliState, as_json: bool) -> None:
     if as_json:
         echo_json([{**asdict(h.source), "last_attempt": h.last_attempt, "last_success": h.last_success,
                     "last_error": h.last_error, "error_count": h.error_count, "item_count": h.item_count,
-                    "next_attempt": h.next_attempt, "broken": h.broken} for h in health])
+                    "next_attempt": h.next_attempt, "broken": h.broken, "moved_to": h.moved_to} for h in health])
         return
     rows = []
     for h in health:
         status = "BROKEN" if h.broken else ("disabled" if not h.source.enabled else
                                             ("failing" if h.error_count else "ok"))
+        note = h.last_error or (f"moved permanently to {h.moved_to}: update feeds.yaml" if h.moved_to else "")
         rows.append([h.source.id, status, str(h.item_count), when(h.last_success), str(h.error_count),
-                     shorten(h.last_error or "", 60)])
+                     shorten(note, 70)])
     table(rows, ["source", "status", "items", "last success (UTC)", "errors", "last error"])
 
 

@@ -56,6 +56,7 @@ sources = Table(
     Column("next_attempt", UTCDateTime()),
     Column("broken", Boolean, nullable=False, default=False),
     Column("feed_title", Text),
+    Column("moved_to", Text),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )

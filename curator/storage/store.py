@@ -37,6 +37,13 @@ class SourceState:
     error_count: int
     broken: bool
     last_attempt: datetime | None = None
+    moved_to: str | None = None
+    """Where the feed has moved (HTTP 301/308 on every hop); fetched from there until the
+    feeds file is updated."""
+
+    @property
+    def fetch_url(self) -> str:
+        return self.moved_to or self.source.url
 
 
 @dataclass(frozen=True)
@@ -194,7 +201,7 @@ class Storage:
                 elif any(getattr(row, k) != v for k, v in values.items()):
                     if row.url != src.url:  # a new address starts with a clean slate
                         values.update(etag=None, last_modified=None, error_count=0, broken=False,
-                                      next_attempt=None, last_error=None)
+                                      next_attempt=None, last_error=None, moved_to=None)
                     conn.execute(update(t.sources).where(t.sources.c.id == src.id)
                                  .values(updated_at=now, **values))
                     changed += 1
@@ -230,7 +237,7 @@ class Storage:
                 q = q.where(t.sources.c.enabled)
             rows = conn.execute(q.order_by(t.sources.c.id)).all()
         return [SourceState(self._source(r), r.etag, r.last_modified, r.last_unconditional,
-                            r.next_attempt, r.error_count, r.broken, r.last_attempt) for r in rows]
+                            r.next_attempt, r.error_count, r.broken, r.last_attempt, r.moved_to) for r in rows]
 
     def source_health(self) -> list[SourceHealth]:
         counts = (select(t.items.c.source_id, func.count().label("n"))
@@ -242,7 +249,7 @@ class Storage:
                 .order_by(t.sources.c.id)
             ).all()
         return [SourceHealth(self._source(r), r.last_attempt, r.last_success, r.last_error,
-                             r.error_count, r.item_count, r.next_attempt, r.broken) for r in rows]
+                             r.error_count, r.item_count, r.next_attempt, r.broken, r.moved_to) for r in rows]
 
     def get_source(self, source_id: str) -> Source:
         with self.read() as conn:
@@ -253,7 +260,8 @@ class Storage:
 
     def record_fetch_success(self, source_id: str, parsed: Sequence[ParsedItem], *, etag: str | None,
                              last_modified: str | None, feed_title: str | None, unconditional: bool,
-                             now: datetime, warning: str | None = None) -> UpsertCounts:
+                             now: datetime, warning: str | None = None,
+                             moved_to: str | None = None) -> UpsertCounts:
         """Store a fetch's items AND its validators in ONE transaction (RELIABILITY F04), and mark
         the source healthy. Raises NotFound if the source was deleted meanwhile (D09)."""
         with self.write() as conn:
@@ -267,6 +275,8 @@ class Storage:
             )
             if feed_title:
                 values["feed_title"] = feed_title[:1000]
+            if moved_to:
+                values["moved_to"] = moved_to if moved_to != row.url else None
             if unconditional:
                 values["last_unconditional"] = now
             conn.execute(update(t.sources).where(t.sources.c.id == source_id).values(**values))

@@ -160,3 +160,20 @@ def test_private_addresses_refused_unless_allowed(curator: Curator, httpserver: 
         assert len(httpserver.log) == 0
     finally:
         strict.close()
+
+
+def test_permanent_redirect_is_followed_next_time_and_shown(curator: Curator, httpserver: HTTPServer,
+                                                            clock: FixedClock) -> None:
+    """RELIABILITY F11: after a 301 the new address is used; a 302 never changes it."""
+    httpserver.expect_request("/old").respond_with_data("", status=301, headers={"Location": "/new"})
+    httpserver.expect_request("/temp").respond_with_data("", status=302, headers={"Location": "/new"})
+    httpserver.expect_request("/new").respond_with_data(rss(ITEMS), content_type="application/rss+xml")
+    curator.sync_sources([source("moved", httpserver.url_for("/old")), source("temp", httpserver.url_for("/temp"))])
+    list(curator.collect())
+    health = {h.source.id: h for h in curator.sources()}
+    assert health["moved"].moved_to == httpserver.url_for("/new")
+    assert health["temp"].moved_to is None
+    clock.advance(hours=2)
+    httpserver.clear_log()
+    list(curator.collect(["moved"]))
+    assert [r.path for r, _ in httpserver.log] == ["/new"]

@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("next_attempt", UTCDateTime()),
         sa.Column("broken", sa.Boolean, nullable=False),
         sa.Column("feed_title", sa.Text),
+        sa.Column("moved_to", sa.Text),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_sources"),
