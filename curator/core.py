@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from .clock import Clock, SystemClock
 from .core_members import MembersFacade
 from .core_newsletter import NewsletterFacade
+from .core_tagging import TaggingFacade
 from .core_web import WebFacade
 from .config import Settings, load_feeds_file, load_settings
 from .errors import (
@@ -55,10 +56,11 @@ def make_curator(settings: Settings | None = None, *, clock: Clock | None = None
     return Curator(settings, storage, clock or SystemClock(), fetcher, encoder)
 
 
-class Curator(MembersFacade, NewsletterFacade, WebFacade):
+class Curator(TaggingFacade, MembersFacade, NewsletterFacade, WebFacade):
     """The facade. Thread-safe for concurrent readers; writers serialise in the database.
 
-    Its methods are grouped by capability in mixins (core_members, core_newsletter) so that one
+    Its methods are grouped by capability in mixins (core_tagging, core_members, core_newsletter,
+    core_web) so that one
     object serves CLI, web, jobs and tests."""
 
     def __init__(self, settings: Settings, storage: Storage, clock: Clock, fetcher: Fetcher | None = None,
@@ -219,15 +221,12 @@ class Curator(MembersFacade, NewsletterFacade, WebFacade):
         return self._encoder
 
     def embed_items(self, items: Sequence[Item], *, progress: bool = False) -> np.ndarray:
-        """One L2-normalised vector per item (title + start of the text), in input order.
-        Vectors are cached in the database by model and text hash, so only new or changed
-        items are encoded."""
-        from .embeddings import encode_cached, text_hash
-        from .storage.embeddings import DbEmbeddingCache
+        """One L2-normalised document vector per item, in input order: the same vectors the
+        tagger and the duplicate finder use, so each item is encoded once. Vectors are cached
+        in the database by model and text hash; only new or changed items are encoded."""
+        from .core_tagging import _tag_input
 
-        texts = [item_embedding_text(i) for i in items]
-        return encode_cached(self.encoder, texts, [text_hash(x) for x in texts], DbEmbeddingCache(self.storage),
-                             progress=progress)
+        return self.document_embedder().embed([_tag_input(i) for i in items], progress=progress)
 
     # ------------------------------------------------------------------ items
 
@@ -348,11 +347,6 @@ class Curator(MembersFacade, NewsletterFacade, WebFacade):
                                         now=self.clock.now())
 
 
-def item_embedding_text(item: Item) -> str:
-    """The text an item is represented by in the embedding space."""
-    return f"{item.title}\n{item.text[:1500]}"
-
-
 def _escape(text: str) -> str:
     from html import escape
 
@@ -379,3 +373,9 @@ def _parse_time(value: Any, now: datetime) -> datetime | None:
         dt = dt.replace(tzinfo=UTC)
     dt = dt.astimezone(UTC)
     return min(dt, now)
+
+
+def item_embedding_text(item: Item) -> str:
+    """Deprecated text recipe kept for the ranking evaluation until it embeds through
+    ``Curator.embed_items`` (the tagger's document vectors)."""
+    return f"{item.title}\n{item.text[:1500]}"

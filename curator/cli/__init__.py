@@ -62,7 +62,7 @@ ingest_commands.register(main)
 
 import importlib  # noqa: E402
 
-for _name in ("tagging_commands", "members_commands", "newsletter_commands", "web_commands"):
+for _name in ("tag_commands", "tagging_commands", "members_commands", "newsletter_commands", "web_commands"):
     try:  # each capability registers its commands; absent while it is being built
         _module = importlib.import_module(f"{__name__}.{_name}")
     except ModuleNotFoundError as _exc:  # pragma: no cover

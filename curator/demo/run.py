@@ -7,6 +7,7 @@ store path runs; the fetcher is allowed to reach 127.0.0.1 for this run only.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import shutil
 import threading
@@ -62,6 +63,21 @@ def demo_sources(base_url: str) -> list[Any]:
     return list(parse_sources({"sources": sources}, str(FEEDS_DIR / "MANIFEST.yaml")))
 
 
+def _agreement_with_intent(cur: Any) -> float:
+    """Share of bundled feed items whose primary area (or "none") matches what the editors who
+    wrote them intended (expected_items.jsonl); printed so people can judge the tagger."""
+    expected = {}
+    for line in (DEMO_DIR / "expected_items.jsonl").read_text(encoding="utf-8").splitlines():
+        e = json.loads(line)
+        expected[e["title"]] = e["areas"][0] if e["areas"] else None
+    hits = total = 0
+    for item in cur.items(ItemQuery(limit=100_000)):
+        if item.title in expected:
+            total += 1
+            hits += (item.areas[0] if item.areas else None) == expected[item.title]
+    return hits / total if total else 0.0
+
+
 def run_demo(directory: str, *, fresh: bool = True, echo: Callable[[str], None] = print) -> dict[str, Any]:
     """Run every stage that exists on the bundled content; returns figures for tests."""
     out = Path(directory).resolve()
@@ -110,6 +126,23 @@ def run_demo(directory: str, *, fresh: bool = True, echo: Callable[[str], None] 
         pending = len(cur.posts("pending"))
         echo(f"\n2. Member posts: {approved} approved, {rejected} rejected, {pending} waiting for an editor")
         figures.update(posts_approved=approved, posts_rejected=rejected, posts_pending=pending)
+        # 4. tagging and duplicates
+        echo("\n3. Tagging with the five subject areas (encoder: " + settings.encoder + ")")
+        run = cur.tag(progress=False)
+        echo(f"   {run.tagged} items tagged: " + ", ".join(f"{a} {n}" for a, n in run.by_area.items())
+             + f"; no area (off-topic): {run.untagged}")
+        echo(f"   {run.duplicates} items folded as duplicates of the same story from another source")
+        figures.update(tagged=run.tagged, by_area=run.by_area, untagged=run.untagged, duplicates=run.duplicates)
+        figures["tag_agreement"] = _agreement_with_intent(cur)
+        echo(f"   agreement with the editors' intended primary area: {figures['tag_agreement']:.0%}")
+        # 5. later stages, each in its own module
+        for stage in ("members_stage:run_members_stage", "newsletter_stage:run_newsletter_stage"):
+            module_name, func = stage.split(":")
+            try:
+                module = importlib.import_module(f"curator.demo.{module_name}")
+            except ModuleNotFoundError:
+                continue
+            getattr(module, func)(cur, echo, figures)
         # summary
         all_items = cur.items(ItemQuery(limit=100_000))
         langs = Counter(i.lang or "?" for i in all_items)

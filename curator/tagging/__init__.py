@@ -1,0 +1,62 @@
+"""Subject-area tagging by embedding similarity (issue 3).
+
+Public surface (explicit re-exports):
+
+- :func:`load_areas` / :class:`AreaModel`: ``models/subject_areas.yaml`` validated.
+- :class:`Tagger`, :class:`TagInput`, :class:`TagResult`, :class:`TaggerSettings`.
+- :class:`Corrections`, :class:`Correction`, :class:`CorrectionHead`: editor verdicts
+  and the head trained on them.
+- :func:`find_duplicates`: cross-source duplicates by embedding similarity.
+- :func:`make_tagger`: a tagger from an encoder spec with the default settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from curator.embeddings import EmbeddingCache, make_encoder
+from curator.tagging.areas import OFF_TOPIC, Area, AreaModel, default_areas_path, load_areas, parse_areas
+from curator.tagging.corrections import Correction, CorrectionHead, Corrections, train_head
+from curator.tagging.dedupe import DEFAULT_DUPLICATE_THRESHOLD, default_duplicate_threshold, find_duplicates
+from curator.tagging.tagger import Tagger, TaggerSettings, TagInput, TagResult
+
+DEFAULT_ENCODER = "e5"
+"""The encoder that measures best on the bilingual evaluation (docs/tagging.md)."""
+
+__all__ = [
+    "DEFAULT_DUPLICATE_THRESHOLD",
+    "DEFAULT_ENCODER",
+    "OFF_TOPIC",
+    "Area",
+    "AreaModel",
+    "Correction",
+    "CorrectionHead",
+    "Corrections",
+    "TagInput",
+    "TagResult",
+    "Tagger",
+    "TaggerSettings",
+    "default_areas_path",
+    "default_duplicate_threshold",
+    "find_duplicates",
+    "load_areas",
+    "make_tagger",
+    "parse_areas",
+    "train_head",
+]
+
+
+def make_tagger(
+    encoder: str = DEFAULT_ENCODER,
+    *,
+    areas_path: str | Path | None = None,
+    cache: EmbeddingCache | None = None,
+    corrections: Corrections | None = None,
+    head: CorrectionHead | None = None,
+) -> Tagger:
+    """A :class:`Tagger` for an encoder spec (see :func:`curator.embeddings.make_encoder`)
+    and the area model at ``areas_path`` (default ``models/subject_areas.yaml``).
+    Raises ConfigError for a bad area file, TaggingError for an unknown encoder."""
+    return Tagger(
+        load_areas(areas_path), make_encoder(encoder), cache=cache, corrections=corrections, head=head
+    )

@@ -1,0 +1,257 @@
+"""Learning from editor corrections.
+
+Terms:
+
+- **correction**: an editor's verdict on one item: the areas it belongs to (primary
+  first) or none at all, together with the item's document vector (from
+  :meth:`Tagger.embed`, same encoder).
+- **head**: a multinomial logistic regression (scikit-learn, C=3, balanced class
+  weights) over six classes (the five areas and ``off_topic`` for "none"), trained on
+  the corrections. Its input is the document vector plus the zero-shot
+  log-probabilities, so it can lean on the hand-written examples and learn where they
+  fall short.
+- **blend**: ``p = (1 - b) * p_zero_shot + b * p_head`` with ``b = n / (n + BLEND_HALF)``:
+  a handful of corrections nudges the tags, hundreds dominate them.
+
+The trained head is plain arrays (no pickle): :meth:`CorrectionHead.to_bytes` /
+:meth:`CorrectionHead.from_bytes` round-trip it for storage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from curator.errors import TaggingError
+from curator.tagging.areas import OFF_TOPIC
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from curator.tagging.tagger import Tagger
+
+__all__ = ["BLEND_HALF", "Correction", "CorrectionHead", "Corrections", "train_head"]
+
+BLEND_HALF = 40.0
+"""Number of corrections at which the head and the zero-shot scores weigh equally."""
+
+HEAD_C = 3.0
+"""Inverse regularisation strength of the logistic regression."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One editor verdict. ``areas`` primary first; empty means "no area" (off-topic)."""
+
+    item_id: str
+    vector: NDArray[np.float32]
+    areas: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """The class the head learns: the primary area, or ``off_topic`` for none."""
+        return self.areas[0] if self.areas else OFF_TOPIC
+
+
+class Corrections:
+    """An ordered collection of corrections; a later verdict on the same item replaces
+    the earlier one (the editor changed their mind)."""
+
+    def __init__(self, items: Iterable[Correction] = ()) -> None:
+        self._items: dict[str, Correction] = {}
+        for item in items:
+            self.add(item)
+
+    def add(self, correction: Correction) -> None:
+        self._items.pop(correction.item_id, None)
+        self._items[correction.item_id] = correction
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._items.values())
+
+    def vectors(self) -> NDArray[np.float32]:
+        return np.stack([c.vector for c in self._items.values()]).astype(np.float32)
+
+    def labels(self) -> list[str]:
+        return [c.label for c in self._items.values()]
+
+    def digest(self) -> str:
+        """Short hash of ids, labels and vectors: changes whenever the corrections do."""
+        h = hashlib.sha256()
+        for c in self._items.values():
+            h.update(c.item_id.encode())
+            h.update(("|".join(c.areas) + "\x00").encode())
+            h.update(np.asarray(c.vector, dtype=np.float32).tobytes())
+        return h.hexdigest()[:12]
+
+
+def head_features(
+    vectors: NDArray[np.float32], similarities: NDArray[np.float64], sim_scale: float
+) -> NDArray[np.float64]:
+    """The head's input: the document vector plus the zero-shot log-probabilities,
+    clipped to [-10, 0] and divided by 10 so they sit on the vector's scale (raw
+    similarities times 1/temperature are in the hundreds and stall the solver)."""
+    z = similarities * sim_scale
+    z = z - z.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return np.hstack([vectors.astype(np.float64), np.clip(logp, -10.0, 0.0) / 10.0])
+
+
+def _softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    result: NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
+    return result
+
+
+@dataclass(frozen=True)
+class CorrectionHead:
+    """A trained head: linear weights over features, for the tagger's six classes.
+
+    ``coef`` is (n_classes_seen, n_features); ``class_index`` maps each of its rows to a
+    column of the tagger's class order; classes never corrected keep probability 0 in
+    the head (and their zero-shot share in the blend). ``sim_scale`` multiplies the
+    zero-shot similarities appended to the vector. ``weight`` is the blend weight b.
+    """
+
+    coef: NDArray[np.float64]
+    intercept: NDArray[np.float64]
+    class_index: NDArray[np.int64]
+    n_classes: int
+    sim_scale: float
+    weight: float
+
+    def features(self, vectors: NDArray[np.float32], similarities: NDArray[np.float64]) -> NDArray[np.float64]:
+        return head_features(vectors, similarities, self.sim_scale)
+
+    def predict(self, features: NDArray[np.float64]) -> NDArray[np.float64]:
+        """(n, n_classes) probabilities of the head alone."""
+        out = np.zeros((features.shape[0], self.n_classes))
+        if len(self.class_index) == 1:
+            out[:, self.class_index[0]] = 1.0
+            return out
+        logits = features @ self.coef.T + self.intercept
+        out[:, self.class_index] = _softmax(logits)
+        return out
+
+    def to_bytes(self) -> bytes:
+        """Serialise as an ``.npz`` archive of plain arrays (no pickle)."""
+        buf = io.BytesIO()
+        np.savez(
+            buf,
+            coef=self.coef,
+            intercept=self.intercept,
+            class_index=self.class_index,
+            meta=np.array([self.n_classes, self.sim_scale, self.weight], dtype=np.float64),
+        )
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> CorrectionHead:
+        """Inverse of :meth:`to_bytes`. Raises TaggingError for unreadable data."""
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as z:
+                meta = z["meta"]
+                return cls(
+                    coef=z["coef"],
+                    intercept=z["intercept"],
+                    class_index=z["class_index"].astype(np.int64),
+                    n_classes=int(meta[0]),
+                    sim_scale=float(meta[1]),
+                    weight=float(meta[2]),
+                )
+        except Exception as exc:
+            raise TaggingError(
+                f"The stored corrections head could not be read ({exc}); re-train it with `curator tag`."
+            ) from exc
+
+
+def fit_head(
+    features: NDArray[np.float64],
+    labels: Sequence[int],
+    n_classes: int,
+    *,
+    sim_scale: float,
+    weight: float,
+    c: float = HEAD_C,
+) -> CorrectionHead:
+    """Fit the logistic regression on ready-made features (class ids 0..n_classes-1)."""
+    y = np.asarray(labels, dtype=np.int64)
+    seen = np.unique(y)
+    if len(seen) == 1:
+        return CorrectionHead(
+            coef=np.zeros((1, features.shape[1])),
+            intercept=np.zeros(1),
+            class_index=seen,
+            n_classes=n_classes,
+            sim_scale=sim_scale,
+            weight=weight,
+        )
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    model.fit(features, y)
+    coef = model.coef_
+    intercept = model.intercept_
+    if len(seen) == 2:
+        # Binary LogisticRegression keeps one row; expand to two symmetric logits.
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+    return CorrectionHead(
+        coef=np.asarray(coef, dtype=np.float64),
+        intercept=np.asarray(intercept, dtype=np.float64),
+        class_index=np.asarray(model.classes_, dtype=np.int64),
+        n_classes=n_classes,
+        sim_scale=sim_scale,
+        weight=weight,
+    )
+
+
+def blend_weight(n: int, half: float = BLEND_HALF) -> float:
+    """Weight of the head for ``n`` corrections: 0 for none, 0.5 at ``half``, towards 1."""
+    return n / (n + half) if n > 0 else 0.0
+
+
+def train_head(corrections: Corrections, tagger: Tagger) -> CorrectionHead:
+    """Train the head for ``tagger`` from ``corrections`` (vectors from the same encoder).
+
+    Raises TaggingError when a correction names an unknown area or its vector has the
+    wrong length (it was made with another encoder).
+    """
+    vectors = corrections.vectors()
+    if vectors.shape[1] != tagger.encoder.dim:
+        raise TaggingError(
+            f"Corrections were embedded with {vectors.shape[1]} dimensions but the encoder "
+            f"{tagger.encoder.model_id} gives {tagger.encoder.dim}; re-embed the corrected items."
+        )
+    index = {c: i for i, c in enumerate(tagger.classes)}
+    labels = []
+    for c in corrections:
+        if c.label not in index:
+            raise TaggingError(f"Correction of item {c.item_id} names an unknown area {c.label!r}.")
+        labels.append(index[c.label])
+    sims = tagger.similarities(vectors)
+    scale = 1.0 / tagger.calibration().temperature
+    head = fit_head(
+        head_features(vectors, sims, scale),
+        labels,
+        len(tagger.classes),
+        sim_scale=scale,
+        weight=blend_weight(len(corrections)),
+    )
+    return head
+
+
+def blend(head: CorrectionHead, vectors: NDArray[np.float32], similarities: NDArray[np.float64],
+          zero_shot: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``(1 - b) * zero_shot + b * head`` for the head's weight b."""
+    p_head = head.predict(head.features(vectors, similarities))
+    return (1 - head.weight) * zero_shot + head.weight * p_head

@@ -1,0 +1,330 @@
+"""The subject-area tagger: embeddings -> a score per area -> tags.
+
+Method (measured in docs/tagging.md):
+
+1. **Document vector.** The title and "title + text" are encoded separately and mixed,
+   ``normalise(w * title + (1 - w) * body)``, because news titles state the topic
+   densely while the body adds context but also noise.
+2. **Class similarity.** Every class (the five areas and ``off_topic``) is a set of
+   example-phrase vectors from ``models/subject_areas.yaml`` (German and English). A
+   document's similarity to a class mixes the cosine with the class mean (prototype) and
+   the mean of its ``k`` most similar examples (a soft nearest-neighbour, which keeps
+   broad areas such as "government" from being averaged into mush).
+3. **Scores.** The six similarities go through a softmax with a temperature, so area
+   scores are in 0..1 and comparable across areas; ``off_topic`` competes with the
+   areas, so sport or crime gets no area instead of a forced one.
+4. **Tags.** The best area is tagged when it beats ``off_topic``; further areas are
+   tagged when their score reaches their own threshold *and* a fixed share of the best
+   score (multi-label, best first). Temperature and per-area thresholds are calibrated
+   on the example phrases themselves (leave-one-out), never on labelled articles.
+5. **Corrections.** Editor-labelled examples train a scikit-learn logistic-regression
+   head on the document vectors plus the zero-shot scores; its probabilities are
+   blended with the zero-shot ones, the head's weight growing with the number of
+   corrections (see :mod:`curator.tagging.corrections`).
+
+Pure code: no database. Embeddings go through an optional :class:`EmbeddingCache`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from curator.embeddings import EmbeddingCache, EncodeKind, Encoder, encode_cached, text_hash
+from curator.tagging.areas import OFF_TOPIC, AreaModel
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from curator.tagging.corrections import CorrectionHead, Corrections
+
+__all__ = ["TagInput", "TagResult", "Tagger", "TaggerSettings"]
+
+BODY_CHARS = 2000
+"""Characters of body text encoded per item; both models truncate near this anyway."""
+
+
+@dataclass(frozen=True)
+class TagInput:
+    """One thing to tag. ``lang`` is informative only (the encoder sees the text);
+    ``content_hash`` is kept for callers that track items by it; the embedding cache is
+    keyed by a hash of the exact encoded text, so any text change re-encodes."""
+
+    id: str
+    title: str
+    text: str
+    lang: str | None = None
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class TagResult:
+    """Tags of one item: ``areas`` best first (empty = off-topic / no area), and a score in
+    0..1 for every one of the five areas (the same scale across areas)."""
+
+    areas: tuple[str, ...]
+    scores: dict[str, float]
+
+    @property
+    def primary(self) -> str | None:
+        return self.areas[0] if self.areas else None
+
+
+@dataclass(frozen=True)
+class TaggerSettings:
+    """Knobs of the zero-shot method (chosen as documented in docs/tagging.md).
+
+    ``temperature=None`` fits the softmax temperature to the example phrases themselves
+    (leave-one-out likelihood), so the scale suits any encoder. ``thresholds`` maps an area
+    id to the minimum score for a *secondary* tag; areas not listed get a threshold
+    calibrated on the examples: the ``threshold_quantile`` of that area's score over the
+    other classes' examples (so at most ~2% of clearly foreign phrases would pass).
+    ``min_primary`` is the score the best area needs to be tagged at all.
+    """
+
+    title_weight: float = 0.3
+    prototype_weight: float = 0.5
+    top_k: int = 3
+    temperature: float | None = None
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+    threshold_quantile: float = 0.98
+    min_primary: float = 0.0
+    secondary_ratio: float = 0.2
+    example_kind: str = "query"
+    document_kind: str = "query"
+
+    def digest(self) -> str:
+        items = sorted((k, v) for k, v in self.__dict__.items() if k != "thresholds")
+        items.append(("thresholds", sorted(self.thresholds.items())))
+        return hashlib.sha256(repr(items).encode()).hexdigest()[:8]
+
+
+TEMPERATURE_GRID: tuple[float, ...] = (
+    0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3,
+)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What the tagger derived from its own example phrases (no labelled articles)."""
+
+    temperature: float
+    thresholds: dict[str, float]
+
+
+def _normalise_rows(x: NDArray[np.float32]) -> NDArray[np.float32]:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    result: NDArray[np.float32] = (x / norms).astype(np.float32)
+    return result
+
+
+def softmax(logits: NDArray[np.float64], temperature: float) -> NDArray[np.float64]:
+    """Row-wise softmax of ``logits / temperature`` (numerically stable)."""
+    z = logits / max(temperature, 1e-6)
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    result: NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
+    return result
+
+
+class Tagger:
+    """Tags items with the five subject areas.
+
+    ``corrections`` (editor verdicts) train a head on first use; alternatively pass an
+    already trained ``head`` (e.g. loaded with ``CorrectionHead.from_bytes``).
+
+    ``classes`` are the five area ids followed by ``"off_topic"``. ``version`` identifies
+    everything a tag depends on (area-model version, encoder id, settings, corrections
+    digest); store it with the tags and re-tag when it changes.
+    """
+
+    def __init__(
+        self,
+        areas: AreaModel,
+        encoder: Encoder,
+        *,
+        cache: EmbeddingCache | None = None,
+        corrections: Corrections | None = None,
+        head: CorrectionHead | None = None,
+        settings: TaggerSettings | None = None,
+    ) -> None:
+        self.areas = areas
+        self.encoder = encoder
+        self.cache = cache
+        self.settings = settings or TaggerSettings()
+        self.classes: tuple[str, ...] = (*areas.ids, OFF_TOPIC)
+        self._example_vectors: list[NDArray[np.float32]] | None = None
+        self._calibration: Calibration | None = None
+        self._head: CorrectionHead | None = head
+        self._corrections = corrections
+        if head is not None:
+            corr_digest = "head:" + hashlib.sha256(head.to_bytes()).hexdigest()[:12]
+        elif corrections is not None and len(corrections):
+            corr_digest = corrections.digest()
+        else:
+            corr_digest = "none"
+        self.version = f"areas:{areas.version}|enc:{encoder.model_id}|set:{self.settings.digest()}|corr:{corr_digest}"
+
+    # -- embeddings -------------------------------------------------------------------
+
+    def _encode(self, texts: Sequence[str], kind: str, progress: bool) -> NDArray[np.float32]:
+        k: EncodeKind = "query" if kind == "query" else "passage"
+        hashes = [text_hash(t, k) for t in texts]
+        return encode_cached(self.encoder, texts, hashes, self.cache, kind=k, progress=progress)
+
+    def example_vectors(self) -> list[NDArray[np.float32]]:
+        """Vectors of each class's example phrases (areas in order, then off_topic)."""
+        if self._example_vectors is None:
+            kind = self.settings.example_kind
+            self._example_vectors = [
+                self._encode([t for _, t in a.all_examples()], kind, False)
+                for a in (*self.areas.areas, self.areas.off_topic)
+            ]
+        return self._example_vectors
+
+    def embed(self, docs: Sequence[TagInput], progress: bool = False) -> NDArray[np.float32]:
+        """Document vectors (n, dim), L2-normalised, as used for tagging, duplicates and
+        corrections. Only texts missing from the cache are encoded."""
+        if not docs:
+            return np.zeros((0, self.encoder.dim), dtype=np.float32)
+        titles = [d.title.strip() for d in docs]
+        bodies = [
+            "\n".join(p for p in (d.title.strip(), d.text.strip()[:BODY_CHARS]) if p) or " " for d in docs
+        ]
+        kind = self.settings.document_kind
+        body_vecs = self._encode(bodies, kind, progress)
+        w = self.settings.title_weight
+        if w <= 0:
+            return body_vecs
+        has_title = np.array([bool(t) for t in titles])
+        title_vecs = np.zeros_like(body_vecs)
+        if has_title.any():
+            title_vecs[has_title] = self._encode([t for t in titles if t], kind, progress)
+        mixed = np.where(has_title[:, None], w * title_vecs + (1 - w) * body_vecs, body_vecs)
+        return _normalise_rows(mixed.astype(np.float32))
+
+    # -- scoring ----------------------------------------------------------------------
+
+    def _class_similarity(
+        self, vectors: NDArray[np.float32], examples: NDArray[np.float32], exclude: NDArray[np.bool_] | None = None
+    ) -> NDArray[np.float64]:
+        """Prototype cosine mixed with the mean of the top-k example cosines.
+
+        ``exclude[i, j]`` True leaves example j out for vector i (leave-one-out)."""
+        s = self.settings
+        sims = (vectors @ examples.T).astype(np.float64)
+        total = examples.sum(axis=0).astype(np.float64)
+        if exclude is None:
+            proto = total / (np.linalg.norm(total) or 1.0)
+            proto_sim = vectors.astype(np.float64) @ proto
+        else:
+            # Each row's prototype without its own example(s).
+            protos = total[None, :] - exclude.astype(np.float64) @ examples.astype(np.float64)
+            protos /= np.linalg.norm(protos, axis=1, keepdims=True).clip(min=1e-9)
+            proto_sim = np.einsum("ij,ij->i", vectors.astype(np.float64), protos)
+            sims = np.where(exclude, -np.inf, sims)
+        k = max(1, min(s.top_k, examples.shape[0] - (1 if exclude is not None else 0)))
+        topk = np.sort(sims, axis=1)[:, -k:].mean(axis=1)
+        mixed: NDArray[np.float64] = s.prototype_weight * proto_sim + (1 - s.prototype_weight) * topk
+        return mixed
+
+    def similarities(self, vectors: NDArray[np.float32]) -> NDArray[np.float64]:
+        """(n, 6) class similarities of document vectors (areas in order, then off_topic)."""
+        return np.stack([self._class_similarity(vectors, ex) for ex in self.example_vectors()], axis=1)
+
+    def calibration(self) -> Calibration:
+        """Temperature and secondary thresholds fitted on the example phrases alone.
+
+        Every example is scored against all classes with itself left out; the temperature
+        maximises the likelihood of its own class, and each area's threshold is the
+        ``threshold_quantile`` of its score among the other classes' examples."""
+        if self._calibration is None:
+            groups = self.example_vectors()
+            every = np.vstack(groups)
+            owner = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)])
+            cols = []
+            for c, ex in enumerate(groups):
+                exclude = np.zeros((len(every), len(ex)), dtype=bool)
+                rows = np.nonzero(owner == c)[0]
+                exclude[rows, np.arange(len(ex))] = True
+                cols.append(self._class_similarity(every, ex, exclude))
+            loo = np.stack(cols, axis=1)
+            if self.settings.temperature is not None:
+                temperature = self.settings.temperature
+            else:
+                def loglik(t: float) -> float:
+                    p = softmax(loo, t)
+                    return float(np.log(p[np.arange(len(owner)), owner] + 1e-12).mean())
+
+                temperature = max(TEMPERATURE_GRID, key=loglik)
+            probs = softmax(loo, temperature)
+            thresholds = {}
+            for i, area in enumerate(self.areas.ids):
+                foreign = probs[owner != i, i]
+                thresholds[area] = float(np.quantile(foreign, self.settings.threshold_quantile))
+            thresholds.update(self.settings.thresholds)
+            self._calibration = Calibration(temperature=temperature, thresholds=thresholds)
+        return self._calibration
+
+    def zero_shot_probabilities(self, vectors: NDArray[np.float32]) -> NDArray[np.float64]:
+        """(n, 6) probabilities over the five areas and off_topic, without corrections."""
+        return softmax(self.similarities(vectors), self.calibration().temperature)
+
+    def probabilities(self, vectors: NDArray[np.float32]) -> NDArray[np.float64]:
+        """(n, 6) probabilities; blended with the corrections head when there is one."""
+        sims = self.similarities(vectors)
+        zs = softmax(sims, self.calibration().temperature)
+        head = self.head()
+        if head is None:
+            return zs
+        from curator.tagging.corrections import blend
+
+        return blend(head, vectors, sims, zs)
+
+    def head(self) -> CorrectionHead | None:
+        """The trained corrections head, trained on first use (None without corrections)."""
+        if self._head is None and self._corrections is not None and len(self._corrections):
+            from curator.tagging.corrections import train_head
+
+            self._head = train_head(self._corrections, self)
+        return self._head
+
+    def decide(self, probabilities: NDArray[np.float64]) -> list[TagResult]:
+        """Turn (n, 6) probabilities into tags.
+
+        No tag when ``off_topic`` is the most likely class or the best area scores below
+        ``min_primary``. Otherwise the best area, then every other area whose score reaches
+        its calibrated threshold and ``secondary_ratio`` times the best score, best first.
+        """
+        s = self.settings
+        thresholds = self.calibration().thresholds
+        area_ids = self.areas.ids
+        n_areas = len(area_ids)
+        results: list[TagResult] = []
+        for row in probabilities:
+            scores = {a: round(float(row[i]), 4) for i, a in enumerate(area_ids)}
+            best = int(np.argmax(row))
+            tags: list[str] = []
+            if best < n_areas and row[best] >= s.min_primary:
+                top = float(row[best])
+                tags.append(area_ids[best])
+                for i in sorted(range(n_areas), key=lambda i: -row[i]):
+                    if i != best and row[i] >= thresholds[area_ids[i]] and row[i] >= s.secondary_ratio * top:
+                        tags.append(area_ids[i])
+            results.append(TagResult(areas=tuple(tags), scores=scores))
+        return results
+
+    def tag_vectors(self, vectors: NDArray[np.float32]) -> list[TagResult]:
+        """Tags for already-embedded documents (rows of :meth:`embed`)."""
+        if len(vectors) == 0:
+            return []
+        return self.decide(self.probabilities(vectors))
+
+    def tag(self, docs: Sequence[TagInput], progress: bool = False) -> list[TagResult]:
+        """Tags for ``docs``, in input order."""
+        return self.tag_vectors(self.embed(docs, progress=progress))

@@ -1,0 +1,62 @@
+"""The evaluation pipeline end to end on a small generated labels file (fake encoder)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from curator.cli.tagging_commands import eval_tagging
+from curator.errors import InvalidInput
+from curator.evaluation.tagging import load_labels, score_predictions
+
+from .conftest import WORDS
+
+AREA_OF = {"off_topic": "none"}
+
+
+def _labels_file(tmp_path: Path) -> Path:
+    lines = []
+    for cls, words in WORDS.items():
+        primary = AREA_OF.get(cls, cls)
+        for i in range(6):
+            title = " ".join(words[i % 8 : i % 8 + 2])
+            text = " ".join(words[(i + 3) % 8 : (i + 3) % 8 + 3])
+            lines.append({"id": f"{cls}-{i}", "lang": "en" if i % 2 else "de", "title": title, "text": text,
+                          "primary": primary, "areas": [] if primary == "none" else [primary]})
+    path = tmp_path / "labels.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_eval_command_prints_all_sections(tmp_path: Path, toy_areas_file: Path) -> None:
+    labels = _labels_file(tmp_path)
+    plot = tmp_path / "cm.png"
+    runner = CliRunner()
+    result = runner.invoke(eval_tagging, ["--labels", str(labels), "--encoders", "fake:256,nope", "--areas",
+                                          str(toy_areas_file), "--folds", "3", "--no-progress", "--plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for needle in ("fake:256 zero-shot", "corrections (3-fold CV)", "keyword rules", "TF-IDF + logistic regression",
+                   "confusion", "precision", "none-F1", "encoder nope: skipped: Unknown encoder"):
+        assert needle in out, needle
+    assert plot.exists() and plot.stat().st_size > 1000
+    data = json.loads(runner.invoke(eval_tagging, ["--labels", str(labels), "--encoders", "fake:256", "--areas",
+                                                   str(toy_areas_file), "--folds", "3", "--no-progress",
+                                                   "--json"]).stdout)
+    zero = data["encoders"][0]["zero_shot"]
+    assert zero["macro_f1"] > 0.8  # the toy data is easy: the pipeline, not the model, is under test
+    assert set(zero["by_lang"]) == {"de", "en"}
+    assert len(zero["confusion"]["rows_true_cols_predicted"]) == 6
+
+
+def test_scores_and_label_errors(tmp_path: Path) -> None:
+    labels = load_labels(_labels_file(tmp_path))
+    perfect = score_predictions("x", labels, [it.primary for it in labels], [it.areas for it in labels])
+    assert perfect.macro_f1 == pytest.approx(1.0) and perfect.none_f1 == pytest.approx(1.0)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "primary": "finance", "areas": []}\n', encoding="utf-8")
+    with pytest.raises(InvalidInput, match="line 1"):
+        load_labels(bad)
