@@ -36,10 +36,17 @@ def test_demo_collects_everything_without_errors(demo: tuple[Path, dict]) -> Non
     assert f["langs"]["de"] > 50 and f["langs"]["en"] > 50
     assert (f["posts_approved"], f["posts_rejected"], f["posts_pending"]) == (6, 1, 1)
     assert (out / "curator.db").exists()
+    # tagging with the real multilingual model
+    assert f["tagged"] >= f["items"] - 1
+    assert f["tag_agreement"] >= 0.75
+    assert all(f["by_area"][a] >= 15 for a in ("technology", "company", "work", "society", "government"))
+    assert f["untagged"] >= 10
+    assert f["duplicates"] >= 8
     assert "curator --database sqlite:///" in result["output"]
 
 
-def test_demo_is_repeatable(tmp_path: Path) -> None:
+def test_demo_is_repeatable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CURATOR_ENCODER", "fake")  # the real model runs in the fixture above
     first = run_demo(str(tmp_path), echo=lambda _: None)
     second = run_demo(str(tmp_path), echo=lambda _: None)
     assert first["items"] == second["items"]
