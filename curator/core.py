@@ -373,9 +373,3 @@ def _parse_time(value: Any, now: datetime) -> datetime | None:
         dt = dt.replace(tzinfo=UTC)
     dt = dt.astimezone(UTC)
     return min(dt, now)
-
-
-def item_embedding_text(item: Item) -> str:
-    """Deprecated text recipe kept for the ranking evaluation until it embeds through
-    ``Curator.embed_items`` (the tagger's document vectors)."""
-    return f"{item.title}\n{item.text[:1500]}"

@@ -373,9 +373,10 @@ class MemberImportResult:
 
 SegmentKind = Literal["everyone", "club", "persona", "area", "filter"]
 
-IssueState = Literal["draft", "in_review", "approved", "scheduled", "sending", "sent", "partially_sent",
+IssueState = Literal["draft", "in_review", "approved", "scheduled", "sending", "paused", "sent", "partially_sent",
                      "cancelled"]
-"""``partially_sent``: the run finished but some deliveries are ``failed`` or ``uncertain``."""
+"""``partially_sent``: the run finished but some deliveries are ``failed`` or ``uncertain``;
+``paused``: an editor stopped a send between batches; resuming sends only to the rest."""
 
 DeliveryState = Literal["pending", "sending", "sent", "failed", "uncertain", "skipped"]
 """``pending -> sending -> sent | failed | uncertain``; ``skipped``: no longer eligible at send time

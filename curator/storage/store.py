@@ -204,6 +204,9 @@ class Storage:
                                       next_attempt=None, last_error=None, moved_to=None)
                     conn.execute(update(t.sources).where(t.sources.c.id == src.id)
                                  .values(updated_at=now, **values))
+                    if row.visibility != src.visibility:  # stored items follow their source's rule
+                        conn.execute(update(t.items).where(t.items.c.source_id == src.id)
+                                     .values(visibility=src.visibility))
                     changed += 1
             for sid in set(existing) - set(wanted):
                 if existing[sid].kind == "member_post" or sid.startswith(("import-", "member-")):

@@ -177,3 +177,11 @@ def test_permanent_redirect_is_followed_next_time_and_shown(curator: Curator, ht
     httpserver.clear_log()
     list(curator.collect(["moved"]))
     assert [r.path for r, _ in httpserver.log] == ["/new"]
+
+
+def test_changing_a_source_visibility_applies_to_stored_items(curator: Curator, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/feed").respond_with_data(rss(ITEMS), content_type="application/rss+xml")
+    curator.sync_sources([source("news", httpserver.url_for("/feed"))])
+    list(curator.collect())
+    curator.sync_sources([source("news", httpserver.url_for("/feed"), visibility="club:it-executive")])
+    assert {i.visibility for i in curator.items(ItemQuery())} == {"club:it-executive"}

@@ -1,0 +1,87 @@
+"""Short human explanations ("why you see this") in the member's language.
+
+An explanation names at most the two strongest positive reasons among the score components of
+one ranked item. It may quote the title of an item the member liked; callers must pass only items
+the member can see NOW (``curator.profiles.access.visible_to``), so that an explanation never
+reveals a restricted item after a club membership ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from curator.profiles.areas import area_name
+
+_T: dict[str, dict[str, str]] = {
+    "because": {"en": "Because {a}", "de": "Weil {a}"},
+    "because2": {"en": "Because {a} and {b}", "de": "Weil {a} und {b}"},
+    "pinned": {"en": "Recommended by the editors", "de": "Von der Redaktion empfohlen"},
+    "follow": {"en": "you follow {area}", "de": "Sie {area} folgen"},
+    "read_area": {"en": "you often read about {area}", "de": "Sie oft Beiträge zu {area} lesen"},
+    "rated": {"en": "you rated '{title}' highly", "de": "Sie '{title}' gut bewertet haben"},
+    "liked": {"en": "you liked '{title}'", "de": "Ihnen '{title}' gefallen hat"},
+    "interests": {"en": "it matches your interests", "de": "es zu Ihren Interessen passt"},
+    "persona": {"en": "it suits the profile '{persona}'", "de": "es zum Profil '{persona}' passt"},
+    "popularity": {"en": "members with similar interests liked it",
+                   "de": "Mitglieder mit ähnlichen Interessen es geschätzt haben"},
+    "freshness": {"en": "it is new", "de": "es neu ist"},
+    "quality": {"en": "its source is well rated", "de": "seine Quelle gut bewertet wird"},
+    "fallback": {"en": "it is among the most relevant new items", "de": "es zu den relevantesten neuen Beiträgen gehört"},
+}
+
+
+@dataclass(frozen=True)
+class LikedItem:
+    """An item the member gave positive feedback, for "you rated 'X' highly"."""
+
+    title: str
+    rated: bool
+    similarity: float
+
+
+def _t(key: str, lang: str, **kw: str) -> str:
+    table = _T[key]
+    return (table.get(lang) or table["en"]).format(**kw)
+
+
+def _short(title: str, n: int = 60) -> str:
+    title = " ".join(title.split()).replace("'", "’")
+    return title if len(title) <= n else title[: n - 1] + "…"
+
+
+def explain(lang: str, components: Mapping[str, float], *, item_areas: Mapping[str, float],
+            followed: Sequence[str], affinity: Mapping[str, float], persona_name: str | None,
+            liked: LikedItem | None, has_interests: bool, pinned: bool = False,
+            floor: bool = False, min_area_score: float = 0.5) -> str:
+    """One sentence for one ranked item. ``components`` are the weighted score contributions by
+    name; ``item_areas`` the item's area scores; ``followed`` the member's declared areas;
+    ``affinity`` the member's area affinities; ``liked`` the most similar visible liked item."""
+    lang = lang if lang in ("de", "en") else "en"
+    if pinned:
+        return _t("pinned", lang)
+    reasons: list[tuple[float, str]] = []
+    top_areas = sorted((s, a) for a, s in item_areas.items() if s >= min_area_score)
+    followed_here = [a for _, a in reversed(top_areas) if a in followed]
+    if followed_here:
+        reasons.append((components.get("area", 0.0) + (10.0 if floor else 0.0),
+                        _t("follow", lang, area=area_name(followed_here[0], lang))))
+    else:
+        liked_areas = [a for _, a in reversed(top_areas) if affinity.get(a, 0.0) > 0.5]
+        if liked_areas:
+            reasons.append((components.get("area", 0.0), _t("read_area", lang, area=area_name(liked_areas[0], lang))))
+    prof = components.get("profile", 0.0)
+    if liked is not None and liked.similarity > 0.2:
+        reasons.append((prof, _t("rated" if liked.rated else "liked", lang, title=_short(liked.title))))
+    elif has_interests:
+        reasons.append((prof, _t("interests", lang)))
+    if persona_name:
+        reasons.append((components.get("persona", 0.0), _t("persona", lang, persona=persona_name)))
+    for key in ("popularity", "freshness", "quality"):
+        reasons.append((components.get(key, 0.0), _t(key, lang)))
+    positive = [r for r in sorted(reasons, key=lambda x: -x[0]) if r[0] > 0]
+    if not positive:
+        return _t("because", lang, a=_t("fallback", lang))
+    if len(positive) == 1 or positive[1][0] < 0.25 * positive[0][0]:
+        return _t("because", lang, a=positive[0][1])
+    return _t("because2", lang, a=positive[0][1], b=positive[1][1])

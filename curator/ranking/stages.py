@@ -1,0 +1,531 @@
+"""The ranking stages as matrix operations over a batch of members.
+
+1. **candidates** (:func:`candidate_columns`): items whose visibility is in the member's access set
+   (``curator.profiles.access.visible_to``), one item per duplicate group, minus items the member
+   hid or already saw. Members are grouped by access set, and only the visible columns are ever
+   scored: a restricted item is never even a number in another member's score matrix.
+2. **scores** (:func:`group_context`, :func:`left_matrix`): per member and item, six named
+   components: ``profile`` (cosine of the member profile and the item), ``persona`` (cosine with
+   the persona prior), ``area`` (member area affinity x item area scores), ``freshness``,
+   ``quality`` (the source's record of positive feedback), ``popularity`` (popularity among
+   similar members: the sum over members who liked the item of their profile's cosine with this
+   member's profile, in the pool's top-64 principal directions). Each is divided by its typical
+   per-member spread (:func:`component_scales`) so that the weights are comparable, and all six
+   are computed by ONE matrix product ``[member side] @ [item side].T`` per chunk of members.
+   Vectors are centred on the mean candidate vector first: sentence encoders put all texts in a
+   narrow cone, and centring spreads cosines so that they discriminate.
+3. **re-ranking** (:func:`rerank`): maximal marginal relevance on a short list (diversity in a
+   32-dimensional PCA space of the item vectors), editor pins first, then a floor that puts at
+   least one item of every area the member follows into the selection when the short list has one.
+4. **selection**: the first ``k``.
+
+Everything is computed for chunks of members at once; there is no per-member Python loop except
+the one over the few distinct access sets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from curator.types import AREA_IDS
+
+COMPONENTS: tuple[str, ...] = ("profile", "persona", "area", "freshness", "quality", "popularity")
+PIN_BONUS = 1000.0
+"""Added to a pinned item's score so that pins come first; far above any z-score sum."""
+
+F32 = np.float32
+POPULARITY_DIM = 64
+"""Popularity among similar members compares profiles in the pool's top-64 principal directions:
+coarse on purpose (it is a neighbourhood signal) and six times cheaper than the full space."""
+
+
+@dataclass(frozen=True)
+class RankingWeights:
+    """Weights of the score components and the re-ranking knobs (tuned on the offline evaluation,
+    docs/ranking.md)."""
+
+    profile: float = 1.0
+    persona: float = 0.3
+    area: float = 0.8
+    freshness: float = 0.2
+    quality: float = 0.1
+    popularity: float = 0.8
+    # how the profile vector is mixed from its parts
+    declared: float = 0.5
+    persona_prior: float = 0.5
+    positive: float = 2.0
+    negative: float = 0.8
+    # re-ranking
+    diversity: float = 0.2
+    """MMR penalty per unit of cosine to the closest already-selected item (0 turns MMR off)."""
+    shortlist: int = 60
+    area_floor_min_score: float = 0.5
+    """An item counts for an area's floor when its area score is at least this."""
+
+    def vector(self) -> NDArray[np.float32]:
+        return np.array([getattr(self, c) for c in COMPONENTS], dtype=F32)
+
+
+@dataclass(frozen=True)
+class CandidatePool:
+    """Items that may be recommended, as arrays. Build it with :func:`make_pool`.
+
+    ``vectors`` are centred and L2-normalised; ``reduced`` are their 32-d PCA for diversity;
+    ``mean`` is the centre subtracted (profiles are centred with it too). ``group`` is the
+    duplicate group (the canonical item id); rows are ordered so that within a group the canonical
+    item comes first."""
+
+    item_ids: NDArray[np.int64]
+    vectors: NDArray[np.float32]
+    reduced: NDArray[np.float32]
+    mean: NDArray[np.float32]
+    areas: NDArray[np.float32]
+    freshness: NDArray[np.float32]
+    quality: NDArray[np.float32]
+    audience: NDArray[np.float32]
+    basis: NDArray[np.float32]
+    visibility: tuple[str, ...]
+    group: NDArray[np.int64]
+    pinned: NDArray[np.bool_]
+    index_of: dict[int, int] = field(repr=False, default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.item_ids.shape[0])
+
+
+def _normalise_rows(x: NDArray[np.floating]) -> NDArray[np.float32]:
+    x = np.asarray(x, dtype=F32)
+    n = np.linalg.norm(x, axis=-1, keepdims=True)
+    n[n == 0] = 1.0
+    out: NDArray[np.float32] = (x / n).astype(F32, copy=False)
+    return out
+
+
+def centre(vectors: NDArray[np.floating], mean: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Rows minus ``mean``, re-normalised; all-zero rows stay zero (no information stays none)."""
+    v = np.asarray(vectors, dtype=F32)
+    zero = ~np.any(v != 0, axis=-1)
+    out = _normalise_rows(v - mean)
+    out[zero] = 0.0
+    return out
+
+
+def make_pool(item_ids: Sequence[int] | NDArray[np.int64], vectors: NDArray[np.floating],
+              areas: NDArray[np.floating], freshness: NDArray[np.floating],
+              quality: NDArray[np.floating] | None = None, *, visibility: Sequence[str],
+              duplicate_of: Sequence[int | None] | None = None, pinned: Sequence[bool] | None = None,
+              audience: NDArray[np.floating] | None = None, reduced_dim: int = 32) -> CandidatePool:
+    """A pool from raw item vectors (L2-normalised encoder output) and per-item data, in any order.
+
+    ``audience`` (raw, uncentred profile-space sums of members who liked each item) may be given
+    later through :func:`with_audience`. ``duplicate_of[i]`` is the id of the item that item ``i``
+    duplicates (None for originals)."""
+    ids = np.asarray(item_ids, dtype=np.int64)
+    n = ids.shape[0]
+    dup = [None] * n if duplicate_of is None else list(duplicate_of)
+    group = np.array([d if d is not None else int(i) for i, d in zip(ids.tolist(), dup, strict=True)], dtype=np.int64)
+    # canonical first within a group: sort by (group, is_duplicate), stable
+    is_dup = np.array([d is not None for d in dup], dtype=np.int8)
+    order = np.lexsort((is_dup, group)) if n else np.zeros(0, dtype=np.int64)
+    vec = np.asarray(vectors, dtype=F32)
+    raw = vec.reshape(n, vec.shape[-1] if vec.ndim == 2 else -1)[order]
+    mean = raw.mean(axis=0).astype(F32) if n else np.zeros(raw.shape[1], dtype=F32)
+    cv = centre(raw, mean)
+    basis = _pca_basis(cv, POPULARITY_DIM)
+    red = _normalise_rows(cv @ np.ascontiguousarray(basis[:, :reduced_dim]))
+    aud = np.zeros_like(cv) if audience is None else np.asarray(audience, dtype=F32)[order]
+    vis = tuple(visibility[i] for i in order.tolist())
+    return CandidatePool(
+        item_ids=ids[order], vectors=cv, reduced=red, mean=mean,
+        areas=np.asarray(areas, dtype=F32).reshape(n, len(AREA_IDS))[order],
+        freshness=np.asarray(freshness, dtype=F32)[order],
+        quality=(np.full(n, 0.5, dtype=F32) if quality is None else np.asarray(quality, dtype=F32)[order]),
+        audience=aud, basis=basis, visibility=vis, group=group[order],
+        pinned=(np.zeros(n, dtype=bool) if pinned is None else np.asarray(pinned, dtype=bool)[order]),
+        index_of={int(i): k for k, i in enumerate(ids[order].tolist())},
+    )
+
+
+def with_audience(pool: CandidatePool, audience_by_item: NDArray[np.floating]) -> CandidatePool:
+    """The pool with its ``audience`` matrix set (rows in the pool's order)."""
+    from dataclasses import replace
+
+    return replace(pool, audience=np.asarray(audience_by_item, dtype=F32))
+
+
+def audience_matrix(pool: CandidatePool, member_profiles: NDArray[np.float32],
+                    likes: Sequence[tuple[int, int, float]]) -> NDArray[np.float32]:
+    """``audience[i] = sum_j w_ji * profile_j`` over (member row j, item id, positive weight w) in
+    ``likes``; ``member_profiles`` are centred profile vectors. Items outside the pool are skipped."""
+    aud = np.zeros((len(pool), member_profiles.shape[1]), dtype=np.float64)
+    if likes:
+        rows = np.array([j for j, _, _ in likes], dtype=np.int64)
+        cols = np.array([pool.index_of.get(int(i), -1) for _, i, _ in likes], dtype=np.int64)
+        w = np.array([x for _, _, x in likes], dtype=np.float64)
+        ok = (cols >= 0) & (w > 0)
+        np.add.at(aud, cols[ok], member_profiles[rows[ok]] * w[ok, None])
+    return aud.astype(F32)
+
+
+def _pca_basis(x: NDArray[np.float32], dim: int) -> NDArray[np.float32]:
+    """The top ``dim`` principal axes of the rows of ``x`` as a (d, dim) matrix."""
+    d = x.shape[1]
+    if x.shape[0] < 2:
+        return np.eye(d, min(dim, d), dtype=F32)
+    xc = x - x.mean(axis=0)
+    cov = (xc.T @ xc).astype(np.float64)
+    _, vecs = np.linalg.eigh(cov)  # ascending eigenvalues
+    # contiguous: a strided operand makes numpy skip BLAS in every later product with it
+    return np.ascontiguousarray(vecs[:, ::-1][:, : min(dim, d)], dtype=F32)
+
+
+@dataclass(frozen=True)
+class MemberBatch:
+    """Members to rank, as arrays (row j is one member). Vectors are raw encoder-space vectors:
+    ``declared`` (zero if nothing declared), ``positive``/``negative`` (decayed sums, any length),
+    ``persona_index`` into ``persona_vectors`` (-1: no persona). ``excluded`` holds, per member,
+    the ids of items not to show again (hidden, already seen). ``followed[j, a]``: member j
+    declared area a (drives the area floor)."""
+
+    declared: NDArray[np.float32]
+    positive: NDArray[np.float32]
+    negative: NDArray[np.float32]
+    positive_weight: NDArray[np.float64]
+    negative_weight: NDArray[np.float64]
+    persona_index: NDArray[np.int64]
+    persona_vectors: NDArray[np.float32]
+    area_affinity: NDArray[np.float32]
+    followed: NDArray[np.bool_]
+    visible: tuple[frozenset[str], ...]
+    excluded: tuple[NDArray[np.int64], ...]
+
+    def __len__(self) -> int:
+        return int(self.declared.shape[0])
+
+
+def profile_vectors(batch: MemberBatch, mean: NDArray[np.float32], w: RankingWeights) -> NDArray[np.float32]:
+    """Centred profile vector per member: declared interests, persona prior, and feedback (positive
+    minus negative), each centred, mixed by weight and feedback confidence, re-normalised."""
+    pos_conf = (batch.positive_weight / (batch.positive_weight + 2.0)).astype(F32)[:, None]
+    neg_conf = (batch.negative_weight / (batch.negative_weight + 2.0)).astype(F32)[:, None]
+    has_persona = batch.persona_index >= 0
+    persona = np.zeros_like(batch.declared)
+    if batch.persona_vectors.shape[0]:
+        persona[has_persona] = batch.persona_vectors[batch.persona_index[has_persona]]
+    has_declared = np.any(batch.declared != 0, axis=1)
+    # the persona prior matters most when a member said nothing themselves
+    prior = np.where(has_declared, w.persona_prior, 1.0).astype(F32)[:, None]
+    mix = (w.declared * centre(batch.declared, mean) + prior * centre(persona, mean)
+           + w.positive * pos_conf * centre(batch.positive, mean)
+           - w.negative * neg_conf * centre(batch.negative, mean))
+    return _normalise_rows(mix)
+
+
+def candidate_columns(pool: CandidatePool, visible: frozenset[str]) -> NDArray[np.int64]:
+    """Stage 1 for one access set: pool rows visible with ``visible``, one per duplicate group
+    (the canonical item if visible, else the first visible duplicate)."""
+    allowed = np.fromiter((v in visible for v in pool.visibility), dtype=bool, count=len(pool))
+    cols = np.flatnonzero(allowed)
+    if cols.size == 0:
+        return cols.astype(np.int64)
+    _, first = np.unique(pool.group[cols], return_index=True)
+    return np.sort(cols[first]).astype(np.int64)
+
+
+def _zscore(v: NDArray[np.float32]) -> NDArray[np.float32]:
+    if v.size == 0:
+        return v.astype(F32)
+    sd = float(v.std())
+    out: NDArray[np.float32] = ((v - v.mean()) / (sd if sd > 1e-6 else 1.0)).astype(F32)
+    return out
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The result for a batch: ``items[j]`` are item ids (best first, -1 padding), ``scores`` the
+    final scores, ``components[j, r, c]`` the weighted contribution of ``COMPONENTS[c]``, and
+    ``pinned``/``floor`` flag items placed by an editor pin or by the area floor."""
+
+    items: NDArray[np.int64]
+    scores: NDArray[np.float32]
+    components: NDArray[np.float32]
+    pinned: NDArray[np.bool_]
+    floor: NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class GroupContext:
+    """Everything stage 2 needs for one access set: the candidate columns, the right-hand matrix
+    ``[item vectors | audience in the popularity basis | item areas | static score]``, the scale
+    of each component, and per-column data reused when reporting components."""
+
+    cols: NDArray[np.int64]
+    right: NDArray[np.float32]
+    scale: dict[str, float]
+    mean_vector: NDArray[np.float32]
+    mean_audience: NDArray[np.float32]
+    mean_areas: NDArray[np.float32]
+    audience: NDArray[np.float32]
+    freshness_z: NDArray[np.float32]
+    quality_z: NDArray[np.float32]
+    group_column: NDArray[np.int64]
+    """For every pool row, the column representing its duplicate group here (-1: none)."""
+
+
+def component_scales(pool: CandidatePool, profiles: NDArray[np.float32], personas: NDArray[np.float32],
+                     affinity: NDArray[np.float32], sample: int = 256, items: int = 1000) -> dict[str, float]:
+    """The typical per-member standard deviation of each raw component over the candidates,
+    estimated on an evenly spaced sample of members and items. Dividing by it makes the weights
+    comparable, and lets one matrix product score everything (standardising every member's row
+    separately would need one pass per component)."""
+    pick = np.linspace(0, profiles.shape[0] - 1, min(sample, profiles.shape[0])).astype(np.int64)
+    cols = np.linspace(0, len(pool) - 1, min(items, len(pool))).astype(np.int64)
+    x = pool.vectors[cols]
+    aud = pool.audience[cols] @ pool.basis
+
+    def typical_sd(left: NDArray[np.float32], right: NDArray[np.float32]) -> float:
+        nz = np.any(left != 0, axis=1)
+        if not nz.any() or not np.any(right != 0):
+            return 1.0
+        v = float(np.median((left[nz] @ right.T).std(axis=1)))
+        return v if v > 1e-6 else 1.0
+
+    return {
+        "profile": typical_sd(profiles[pick], x),
+        "persona": typical_sd(personas[pick], x) if personas.size else 1.0,
+        "area": typical_sd(affinity[pick], pool.areas[cols]),
+        "popularity": typical_sd(profiles[pick] @ pool.basis, aud),
+    }
+
+
+def group_context(pool: CandidatePool, cols: NDArray[np.int64], scale: dict[str, float],
+                  w: RankingWeights) -> GroupContext:
+    """Stage 2's item side for one access set."""
+    x = pool.vectors[cols]
+    aud = (pool.audience[cols] @ pool.basis).astype(F32)
+    areas = pool.areas[cols]
+    pins = np.where(pool.pinned[cols], F32(PIN_BONUS), F32(0.0))
+    fz, qz = _zscore(pool.freshness[cols]), _zscore(pool.quality[cols])
+    static = (w.freshness * fz + w.quality * qz).astype(F32)
+    right = np.concatenate([x, aud, areas, (static + pins)[:, None]], axis=1).astype(F32)
+    col_of = np.full(len(pool), -1, dtype=np.int64)
+    col_of[cols] = np.arange(cols.size)
+    return GroupContext(cols, np.ascontiguousarray(right), scale, x.mean(axis=0), aud.mean(axis=0),
+                        areas.mean(axis=0), aud, fz, qz, _group_columns(pool, col_of))
+
+
+def left_matrix(ctx: GroupContext, pool: CandidatePool, profiles: NDArray[np.float32],
+                personas: NDArray[np.float32], affinity: NDArray[np.float32],
+                w: RankingWeights) -> NDArray[np.float32]:
+    """Stage 2's member side: ``left @ ctx.right.T`` is the total score of every candidate."""
+    sc = ctx.scale
+    q = F32(w.profile / sc["profile"]) * profiles
+    if personas.size:
+        q = q + F32(w.persona / sc["persona"]) * personas
+    pop = F32(w.popularity / sc["popularity"]) * (profiles @ pool.basis)
+    ar = F32(w.area / sc["area"]) * affinity
+    one = np.ones((profiles.shape[0], 1), dtype=F32)
+    return np.concatenate([q, pop, ar, one], axis=1).astype(F32)
+
+
+def components_of(ctx: GroupContext, pool: CandidatePool, picked_cols: NDArray[np.int64],
+                  profiles: NDArray[np.float32], personas: NDArray[np.float32],
+                  affinity: NDArray[np.float32], w: RankingWeights) -> NDArray[np.float32]:
+    """The weighted contribution of each component for the selected cells (m, k, C), relative to
+    the member's average candidate (so "above average" is positive)."""
+    sc = ctx.scale
+    safe = np.maximum(picked_cols, 0)
+    sel = ctx.cols[safe]  # pool rows of the selected cells
+    x = pool.vectors[sel]  # (m, k, d)
+    out = np.zeros(picked_cols.shape + (len(COMPONENTS),), dtype=F32)
+    out[..., 0] = w.profile / sc["profile"] * (np.einsum("md,mkd->mk", profiles, x) - (profiles @ ctx.mean_vector)[:, None])
+    if personas.size:
+        out[..., 1] = w.persona / sc["persona"] * (np.einsum("md,mkd->mk", personas, x)
+                                                   - (personas @ ctx.mean_vector)[:, None])
+    areas = pool.areas[sel]
+    out[..., 2] = w.area / sc["area"] * (np.einsum("ma,mka->mk", affinity, areas) - (affinity @ ctx.mean_areas)[:, None])
+    fz = ctx.freshness_z[safe]
+    qz = ctx.quality_z[safe]
+    out[..., 3] = w.freshness * fz
+    out[..., 4] = w.quality * qz
+    pb = profiles @ pool.basis
+    aud = ctx.audience[safe]
+    out[..., 5] = w.popularity / sc["popularity"] * (np.einsum("mr,mkr->mk", pb, aud) - (pb @ ctx.mean_audience)[:, None])
+    out[picked_cols < 0] = 0.0
+    return out
+
+
+def rerank(pool: CandidatePool, cols: NDArray[np.int64], total: NDArray[np.float32],
+           followed: NDArray[np.bool_], k: int, w: RankingWeights
+           ) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Stages 3-4: from total scores (m, n; -inf = not a candidate) pick ``k`` column positions
+    per member (−1 padding) with MMR diversity and the followed-area floor. Returns the positions
+    and a flag per slot saying the area floor placed it."""
+    m, n = total.shape
+    k_eff = min(k, n)
+    if n == 0 or m == 0:
+        return np.full((m, k), -1, dtype=np.int64), np.zeros((m, k), dtype=bool)
+    L = min(max(w.shortlist, k_eff), n)
+    short = np.argpartition(-total, L - 1, axis=1)[:, :L] if n > L else np.tile(np.arange(n), (m, 1))
+    rel = np.take_along_axis(total, short, axis=1)
+    order = np.argsort(-rel, axis=1, kind="stable")
+    short = np.take_along_axis(short, order, axis=1)
+    rel = np.take_along_axis(rel, order, axis=1)
+    valid = np.isfinite(rel)
+    red = pool.reduced[cols[short]]  # (m, L, r)
+    sims = np.matmul(red, np.transpose(red, (0, 2, 1)))  # (m, L, L)
+    rows = np.arange(m)
+    chosen = np.full((m, k_eff), -1, dtype=np.int64)  # positions in the short list
+    taken = ~valid.copy()
+    maxsim = np.zeros((m, L), dtype=F32)
+    for step in range(k_eff):  # loops over slots, not members
+        mmr = np.where(taken, -np.inf, rel - F32(w.diversity) * maxsim)
+        pick = np.argmax(mmr, axis=1)
+        ok = np.isfinite(mmr[rows, pick])
+        chosen[ok, step] = pick[ok]
+        taken[rows[ok], pick[ok]] = True
+        maxsim = np.where(ok[:, None], np.maximum(maxsim, sims[rows, pick]), maxsim)
+    floor_flag = np.zeros((m, k_eff), dtype=bool)
+    if followed.any() and w.area_floor_min_score > 0:
+        _area_floor(pool, cols, short, rel, chosen, floor_flag, followed, w.area_floor_min_score)
+    picked_cols = np.where(chosen >= 0, np.take_along_axis(short, np.maximum(chosen, 0), axis=1), -1)
+    if k_eff < k:
+        pad = np.full((m, k - k_eff), -1, dtype=np.int64)
+        picked_cols = np.concatenate([picked_cols, pad], axis=1)
+        floor_flag = np.concatenate([floor_flag, np.zeros((m, k - k_eff), dtype=bool)], axis=1)
+    return picked_cols.astype(np.int64), floor_flag
+
+
+def _area_floor(pool: CandidatePool, cols: NDArray[np.int64], short: NDArray[np.int64],
+                rel: NDArray[np.float32], chosen: NDArray[np.int64], floor_flag: NDArray[np.bool_],
+                followed: NDArray[np.bool_], threshold: float) -> None:
+    """In place: for each followed area without an item in the selection, swap the best short-list
+    item of that area into the last slot that is neither pinned nor already a floor item."""
+    m, k = chosen.shape
+    rows = np.arange(m)
+    short_areas = pool.areas[cols[short]] >= threshold  # (m, L, A)
+    in_sel = np.zeros(short.shape, dtype=bool)
+    okc = chosen >= 0
+    in_sel[np.repeat(rows, k)[okc.ravel()], chosen[okc]] = True
+    for a in range(short_areas.shape[2]):
+        sel_has = np.any(short_areas[:, :, a] & in_sel, axis=1)
+        cand = short_areas[:, :, a] & ~in_sel & np.isfinite(rel) & (rel < PIN_BONUS / 2)
+        need = followed[:, a] & ~sel_has & cand.any(axis=1)
+        if not need.any():
+            continue
+        best = np.argmax(np.where(cand, rel, -np.inf), axis=1)
+        # the last replaceable slot: filled, not pinned, not a floor item already
+        sel_rel = np.where(okc, np.take_along_axis(rel, np.maximum(chosen, 0), axis=1), np.inf)
+        replaceable = okc & ~floor_flag & (sel_rel < PIN_BONUS / 2)
+        # empty slots are the best place of all
+        empty = ~okc
+        slot_score = np.where(empty, 2, np.where(replaceable, 1, 0)) * (k + 1) + np.arange(k)[None, :]
+        slot = np.argmax(slot_score, axis=1)
+        can = need & (empty | replaceable)[rows, slot]
+        r = rows[can]
+        old = chosen[r, slot[can]]
+        in_sel[r[old >= 0], old[old >= 0]] = False
+        chosen[r, slot[can]] = best[can]
+        in_sel[r, best[can]] = True
+        floor_flag[r, slot[can]] = True
+        okc = chosen >= 0
+
+
+def rank(pool: CandidatePool, batch: MemberBatch, w: RankingWeights = RankingWeights(), k: int = 20,
+         chunk: int = 1024) -> Ranking:
+    """Rank the pool for every member of ``batch``; see the module docstring for the stages."""
+    m = len(batch)
+    out_items = np.full((m, k), -1, dtype=np.int64)
+    out_scores = np.zeros((m, k), dtype=F32)
+    out_comp = np.zeros((m, k, len(COMPONENTS)), dtype=F32)
+    out_pinned = np.zeros((m, k), dtype=bool)
+    out_floor = np.zeros((m, k), dtype=bool)
+    if m == 0 or len(pool) == 0:
+        return Ranking(out_items, out_scores, out_comp, out_pinned, out_floor)
+    profiles = profile_vectors(batch, pool.mean, w)
+    personas = persona_vectors(batch, pool.mean)
+    groups: dict[frozenset[str], list[int]] = {}
+    for j, vis in enumerate(batch.visible):
+        groups.setdefault(vis, []).append(j)
+    scale = component_scales(pool, profiles, personas, batch.area_affinity)
+    lookup = _PoolLookup(pool)
+    for vis, members in groups.items():  # a handful of distinct access sets
+        cols = candidate_columns(pool, vis)  # stage 1: only visible items are ever scored
+        if cols.size == 0:
+            continue
+        idx = np.asarray(members, dtype=np.int64)
+        ctx = group_context(pool, cols, scale, w)
+        for start in range(0, idx.size, chunk):
+            rows = idx[start:start + chunk]
+            left = left_matrix(ctx, pool, profiles[rows], personas[rows], batch.area_affinity[rows], w)
+            total = left @ ctx.right.T  # stage 2: all components in one product
+            ex_r, ex_c = _exclusion_cells(batch, rows, lookup, ctx.group_column)
+            total[ex_r, ex_c] = -np.inf
+            picked, floor = rerank(pool, cols, total, batch.followed[rows], k, w)  # stages 3-4
+            ok = picked >= 0
+            safe = np.maximum(picked, 0)
+            sel_rows = np.arange(rows.size)[:, None]
+            out_items[rows] = np.where(ok, pool.item_ids[cols[safe]], -1)
+            out_scores[rows] = np.where(ok, total[sel_rows, safe], 0.0)
+            out_comp[rows] = components_of(ctx, pool, picked, profiles[rows], personas[rows],
+                                           batch.area_affinity[rows], w)
+            out_pinned[rows] = ok & pool.pinned[cols[safe]]
+            out_floor[rows] = floor & ok
+    return Ranking(out_items, out_scores, out_comp, out_pinned, out_floor)
+
+
+def persona_vectors(batch: MemberBatch, mean: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Centred persona vector per member (zero rows for members without a persona)."""
+    out = np.zeros_like(batch.declared, dtype=F32)
+    if batch.persona_vectors.shape[0] == 0:
+        return out
+    pc = centre(batch.persona_vectors, mean)
+    has = batch.persona_index >= 0
+    out[has] = pc[batch.persona_index[has]]
+    return out
+
+
+class _PoolLookup:
+    """Item id -> pool row, vectorised (sorted ids + searchsorted), built once per ranking run."""
+
+    def __init__(self, pool: CandidatePool) -> None:
+        self.order = np.argsort(pool.item_ids, kind="stable")
+        self.sorted_ids = pool.item_ids[self.order]
+
+    def rows(self, ids: NDArray[np.int64]) -> NDArray[np.int64]:
+        if self.sorted_ids.size == 0:
+            return np.full(ids.shape, -1, dtype=np.int64)
+        pos = np.searchsorted(self.sorted_ids, ids).clip(max=self.sorted_ids.size - 1)
+        return np.where(self.sorted_ids[pos] == ids, self.order[pos], -1).astype(np.int64)
+
+
+def _exclusion_cells(batch: MemberBatch, rows: NDArray[np.int64], lookup: _PoolLookup,
+                     group_column: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(row, column) cells to blank for the chunk: every excluded item id, mapped to the column of
+    its duplicate group's representative (seeing one copy of a story means seeing the story)."""
+    lists = [batch.excluded[j] for j in rows.tolist()]
+    sizes = np.array([len(x) for x in lists], dtype=np.int64)
+    if sizes.sum() == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ids = np.concatenate(lists).astype(np.int64)
+    r = np.repeat(np.arange(rows.size), sizes)
+    pool_rows = lookup.rows(ids)
+    c = np.where(pool_rows >= 0, group_column[np.maximum(pool_rows, 0)], -1)
+    ok = c >= 0
+    return r[ok], c[ok]
+
+
+def _group_columns(pool: CandidatePool, col_of: NDArray[np.int64]) -> NDArray[np.int64]:
+    """For every pool row, the candidate column that represents its duplicate group (-1: none)."""
+    cols = np.flatnonzero(col_of >= 0)
+    if cols.size == 0:
+        return np.full(len(pool), -1, dtype=np.int64)
+    g = pool.group[cols]
+    order = np.argsort(g, kind="stable")
+    gs = g[order]
+    pos = np.searchsorted(gs, pool.group).clip(max=gs.size - 1)
+    return np.where(gs[pos] == pool.group, col_of[cols[order][pos]], -1).astype(np.int64)

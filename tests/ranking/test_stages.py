@@ -1,0 +1,172 @@
+"""The ranking stages on synthetic pools: access, exclusions, duplicates, pins, area floor,
+diversity, and the batched version against the naive per-member loop."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from curator.profiles.access import visible_to
+from curator.ranking.reference import rank_naive
+from curator.ranking.stages import MemberBatch, RankingWeights, make_pool, rank
+from curator.types import AREA_IDS, Member
+
+D = 16
+VIS = ("public", "members", "club:it-executive", "club:womens-club", "club:agile-hr")
+
+
+def unit(rng: np.random.Generator, n: int) -> np.ndarray:
+    x = rng.normal(size=(n, D)).astype(np.float32)
+    out: np.ndarray = x / np.linalg.norm(x, axis=1, keepdims=True)
+    return out
+
+
+def make_batch(rng: np.random.Generator, members: list[Member], excluded: list[list[int]] | None = None,
+               followed: np.ndarray | None = None) -> MemberBatch:
+    m = len(members)
+    return MemberBatch(
+        declared=unit(rng, m), positive=unit(rng, m) * 3, negative=unit(rng, m),
+        positive_weight=rng.random(m) * 4, negative_weight=rng.random(m),
+        persona_index=rng.integers(-1, 3, m), persona_vectors=unit(rng, 3),
+        area_affinity=rng.random((m, len(AREA_IDS))).astype(np.float32),
+        followed=np.zeros((m, len(AREA_IDS)), dtype=bool) if followed is None else followed,
+        visible=tuple(visible_to(x) for x in members),
+        excluded=tuple(np.array(e if excluded else [], dtype=np.int64) for e in (excluded or [[]] * m)))
+
+
+def member(i: int, status: str = "member", clubs: frozenset[str] = frozenset()) -> Member:
+    return Member(id=i, email=f"m{i}@x.example", name=f"M{i}", organisation="X", language="en",
+                  status=status, clubs=clubs)  # type: ignore[arg-type]
+
+
+def pool_of(rng: np.random.Generator, n: int, visibility: list[str] | None = None, **kw: object):  # type: ignore[no-untyped-def]
+    areas = (rng.random((n, len(AREA_IDS))) > 0.7).astype(np.float32)
+    return make_pool(np.arange(1, n + 1), unit(rng, n), areas, rng.random(n), rng.random(n),
+                     visibility=visibility or ["public"] * n, **kw)  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    item_vis=st.lists(st.sampled_from(VIS), min_size=1, max_size=40),
+    people=st.lists(st.tuples(st.sampled_from(["member", "registered"]),
+                              st.frozensets(st.sampled_from(["it-executive", "womens-club", "agile-hr"]))),
+                    min_size=1, max_size=12),
+    seed=st.integers(0, 2**16), k=st.integers(1, 25),
+)
+def test_no_member_ever_gets_an_item_outside_their_access(item_vis: list[str], people: list[tuple[str, frozenset[str]]],
+                                                          seed: int, k: int) -> None:
+    rng = np.random.default_rng(seed)
+    pool = pool_of(rng, len(item_vis), item_vis, pinned=list(rng.random(len(item_vis)) > 0.8),
+                   duplicate_of=[None] * len(item_vis))
+    members = [member(i, s, c) for i, (s, c) in enumerate(people)]
+    result = rank(pool, make_batch(rng, members), k=k)
+    vis_of = dict(zip(pool.item_ids.tolist(), pool.visibility, strict=True))
+    for j, m in enumerate(members):
+        allowed = visible_to(m)
+        got = [i for i in result.items[j].tolist() if i >= 0]
+        assert all(vis_of[i] in allowed for i in got)
+        assert len(got) == len(set(got))
+        # everything visible is offered when k is large enough
+        n_visible = sum(v in allowed for v in item_vis)
+        assert len(got) == min(k, n_visible)
+
+
+def test_registered_users_see_public_only_even_with_a_grant() -> None:
+    assert visible_to(member(1, "registered", frozenset({"it-executive"}))) == frozenset({"public"})
+    assert visible_to(None) == frozenset({"public"})
+    assert visible_to(member(1, "member", frozenset({"agile-hr"}))) == frozenset({"public", "members", "club:agile-hr"})
+
+
+def test_batched_equals_naive_loop() -> None:
+    rng = np.random.default_rng(3)
+    vis = list(rng.choice(VIS, 300))
+    pool = pool_of(rng, 300, vis, pinned=list(rng.random(300) > 0.98))
+    members = [member(i, "member", frozenset(rng.choice(["it-executive", "agile-hr"], rng.integers(0, 3),
+                                                         replace=False).tolist())) for i in range(50)]
+    excluded = [list(rng.integers(1, 301, 10)) for _ in members]
+    followed = rng.random((50, len(AREA_IDS))) > 0.6
+    batch = make_batch(rng, members, excluded, followed)
+    fast, slow = rank(pool, batch, k=15, chunk=7), rank_naive(pool, batch, k=15)
+    assert np.array_equal(fast.items, slow.items)
+    np.testing.assert_allclose(fast.scores, slow.scores, rtol=1e-4, atol=1e-4)
+    assert np.array_equal(fast.floor, slow.floor)
+
+
+def test_excluded_items_and_their_duplicates_never_come_back() -> None:
+    rng = np.random.default_rng(1)
+    dup: list[int | None] = [None] * 30
+    dup[10] = 3  # item 11 duplicates item 3
+    pool = pool_of(rng, 30, duplicate_of=dup)
+    batch = make_batch(rng, [member(0)], excluded=[[11, 5]])
+    got = rank(pool, batch, k=30).items[0].tolist()
+    assert 3 not in got and 11 not in got and 5 not in got
+    assert len([i for i in got if i >= 0]) == 27
+
+
+def test_duplicates_fold_to_the_visible_copy() -> None:
+    rng = np.random.default_rng(2)
+    dup = [None, 1, None]
+    pool = pool_of(rng, 3, ["club:it-executive", "public", "public"], duplicate_of=dup)
+    outsider = rank(pool, make_batch(rng, [member(0)]), k=3).items[0].tolist()
+    insider = rank(pool, make_batch(rng, [member(1, clubs=frozenset({"it-executive"}))]), k=3).items[0].tolist()
+    assert sorted(i for i in outsider if i > 0) == [2, 3]
+    assert sorted(i for i in insider if i > 0) == [1, 3]  # one copy of the story, the original
+
+
+def test_pins_first_and_flagged() -> None:
+    rng = np.random.default_rng(4)
+    pinned = [False] * 40
+    pinned[17] = True
+    pool = pool_of(rng, 40, pinned=pinned)
+    r = rank(pool, make_batch(rng, [member(0), member(1)]), k=5)
+    assert r.items[:, 0].tolist() == [18, 18] and r.pinned[:, 0].all() and not r.pinned[:, 1:].any()
+
+
+def test_area_floor_puts_a_followed_area_into_the_selection() -> None:
+    rng = np.random.default_rng(5)
+    n = 200
+    areas = np.zeros((n, len(AREA_IDS)), dtype=np.float32)
+    areas[:, 0] = 1.0
+    areas[-3:, :] = 0.0
+    areas[-3:, 4] = 1.0  # only three government items, far from the member's profile
+    x = unit(rng, n)
+    pool = make_pool(np.arange(1, n + 1), x, areas, np.ones(n), visibility=["public"] * n)
+    followed = np.zeros((1, len(AREA_IDS)), dtype=bool)
+    followed[0, 4] = True
+    batch = make_batch(rng, [member(0)], followed=followed)
+    batch = MemberBatch(**{**batch.__dict__, "area_affinity": np.array([[1.0, 0, 0, 0, 0]], dtype=np.float32)})
+    r = rank(pool, batch, RankingWeights(shortlist=n), k=10)
+    assert set(r.items[0].tolist()) & {n - 2, n - 1, n}
+    assert r.floor[0].sum() == 1
+    off = rank(pool, batch, RankingWeights(shortlist=n, area_floor_min_score=0.0), k=10)
+    assert not set(off.items[0].tolist()) & {n - 2, n - 1, n}
+
+
+def test_mmr_diversity_spreads_the_selection() -> None:
+    rng = np.random.default_rng(6)
+    base = unit(rng, 1)[0]
+    near = base + 0.05 * rng.normal(size=(20, D))
+    far = unit(rng, 40)
+    x = np.vstack([near, far]).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    pool = make_pool(np.arange(1, 61), x, np.zeros((60, len(AREA_IDS))), np.ones(60), visibility=["public"] * 60)
+    batch = make_batch(rng, [member(0)])
+    batch = MemberBatch(**{**batch.__dict__, "declared": base[None, :].astype(np.float32),
+                           "positive": np.zeros((1, D), np.float32), "negative": np.zeros((1, D), np.float32),
+                           "persona_index": np.array([-1])})
+    plain = rank(pool, batch, RankingWeights(diversity=0.0), k=10).items[0]
+    diverse = rank(pool, batch, RankingWeights(diversity=3.0), k=10).items[0]
+    assert (plain <= 20).sum() == 10
+    assert (diverse <= 20).sum() < 10
+
+
+def test_empty_inputs() -> None:
+    rng = np.random.default_rng(0)
+    pool = pool_of(rng, 5, ["club:x"] * 5)
+    r = rank(pool, make_batch(rng, [member(0)]), k=3)
+    assert r.items.tolist() == [[-1, -1, -1]]
+    assert rank(pool, make_batch(rng, []), k=3).items.shape == (0, 3)
+    empty = make_pool(np.zeros(0, dtype=np.int64), np.zeros((0, D)), np.zeros((0, len(AREA_IDS))), np.zeros(0),
+                      visibility=[])
+    assert rank(empty, make_batch(rng, [member(0)]), k=2).items.tolist() == [[-1, -1]]
