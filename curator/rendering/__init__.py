@@ -1,0 +1,10 @@
+"""Email rendering: MJML templates compiled once, filled per member with Jinja2, plus a plain-text twin.
+
+Nothing here touches the database or the network; the digest content arrives as a
+:class:`~curator.rendering.view.DigestView` built by the facade.
+"""
+
+from .templates import EmailRenderer, RenderedEmail
+from .view import DigestView, ItemView, SectionView
+
+__all__ = ["DigestView", "EmailRenderer", "ItemView", "RenderedEmail", "SectionView"]
