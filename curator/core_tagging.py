@@ -105,14 +105,15 @@ class TaggingFacade:
 
     def refresh_duplicates(self, *, days: int = 30, tagger: Tagger | None = None) -> int:
         """Group the same story from different sources (also across German and English) among the
-        items of the last ``days`` days; all but the shown copy get ``duplicate_of``. Returns the
-        number of items marked as duplicates."""
+        items collected in the last ``days`` days (by when curator first saw them, so a late
+        syndication of an old story still meets its original); all but the shown copy get
+        ``duplicate_of``. Returns the number of items marked as duplicates."""
         from .storage import ItemQuery, TaggingStore
         from .tagging import default_duplicate_threshold, find_duplicates
 
         tagger = tagger or self.tagger()
         since = self.clock.now() - timedelta(days=days)
-        items = self.storage.list_items(ItemQuery(limit=10_000_000, since=since))
+        items = self.storage.list_items(ItemQuery(limit=10_000_000, seen_since=since))
         items.sort(key=lambda i: (_visibility_rank(i.visibility), i.first_seen, i.id))
         if len(items) < 2:
             return TaggingStore(self.storage).set_duplicates([])

@@ -68,6 +68,8 @@ class ItemQuery:
     since: datetime | None = None
     visible_to: frozenset[str] | None = None
     search: str | None = None
+    seen_since: datetime | None = None
+    """Only items first collected at or after this time."""
 
 
 def _translate(exc: SQLAlchemyError) -> StorageError:
@@ -401,6 +403,8 @@ class Storage:
             conds.append(t.items.c.kind == query.kind)
         if query.since:
             conds.append(t.items.c.published >= query.since)
+        if query.seen_since:
+            conds.append(t.items.c.first_seen >= query.seen_since)
         if query.visible_to is not None:
             conds.append(t.items.c.visibility.in_(sorted(query.visible_to)))
         if query.area:
