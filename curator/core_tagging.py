@@ -119,7 +119,8 @@ class TaggingFacade:
             return TaggingStore(self.storage).set_duplicates([])
         vectors = tagger.embed([_tag_input(i) for i in items])
         groups = find_duplicates(vectors, [str(i.id) for i in items], [i.source_id for i in items],
-                                 default_duplicate_threshold(self.encoder.model_id))
+                                 default_duplicate_threshold(self.encoder.model_id),
+                                 published=[i.published.timestamp() for i in items])
         # the same canonical link in two sources is the same story whatever the text says
         from .ingest.normalise import url_identity
 

@@ -41,7 +41,8 @@ def test_demo_collects_everything_without_errors(demo: tuple[Path, dict]) -> Non
     assert f["tag_agreement"] >= 0.75
     assert all(f["by_area"][a] >= 15 for a in ("technology", "company", "work", "society", "government"))
     assert f["untagged"] >= 10
-    assert f["duplicates"] >= 8
+    # 14 same-story pairs were written into the demo; folding far more would hide real stories
+    assert 10 <= f["duplicates"] <= 20
     assert "curator --database sqlite:///" in result["output"]
 
 
