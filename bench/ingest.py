@@ -63,7 +63,7 @@ def main() -> None:
         t0 = time.perf_counter()
         our_items = errors = 0
         parse_s = 0.0
-        for r in range(args.rounds):
+        for _ in range(args.rounds):
             for src, (p, body) in zip(sources, bodies, strict=True):
                 tp = time.perf_counter()
                 try:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
+
+from .errors import InvalidInput
 
 
 class Clock(Protocol):
@@ -34,3 +36,20 @@ class FixedClock:
 
     def set(self, at: datetime) -> None:
         self._at = at
+
+
+def parse_iso_time(value: Any, now: datetime, field: str = "published") -> datetime | None:
+    """ISO 8601 text (date or date-time) to aware UTC, never later than ``now``; naive times
+    are taken as UTC; None or "" give None. Raises InvalidInput naming ``field``."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"field '{field}' must be an ISO 8601 date or date-time text")
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInput(f"field '{field}' is not an ISO 8601 date: {value!r}") from exc
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    dt = dt.astimezone(UTC)
+    return min(dt, now)

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .clock import Clock, SystemClock
+from .clock import Clock, SystemClock, parse_iso_time
+from .config import Settings, load_feeds_file, load_settings
 from .core_members import MembersFacade
 from .core_newsletter import NewsletterFacade
 from .core_tagging import TaggingFacade
 from .core_web import WebFacade
-from .config import Settings, load_feeds_file, load_settings
 from .errors import (
     CuratorError,
     FetchError,
@@ -230,8 +230,8 @@ class Curator(TaggingFacade, MembersFacade, NewsletterFacade, WebFacade):
 
     # ------------------------------------------------------------------ items
 
-    def items(self, query: ItemQuery = ItemQuery()) -> list[Item]:
-        return self.storage.list_items(query)
+    def items(self, query: ItemQuery | None = None) -> list[Item]:
+        return self.storage.list_items(query or ItemQuery())
 
     def item(self, item_id: int) -> Item:
         return self.storage.get_item(item_id)
@@ -241,9 +241,9 @@ class Curator(TaggingFacade, MembersFacade, NewsletterFacade, WebFacade):
         """Import an article archive: one JSON object per line with ``id``, ``title``, ``text`` and
         optionally ``url``, ``lang``, ``published``, ``source``. Bad lines are reported by number and
         skipped; good lines are stored. Re-importing updates changed items, never duplicates."""
+        from .ingest.lang import detect_language
         from .ingest.normalise import canonical_url, clean_text, content_hash
         from .ingest.sanitise import sanitise_html
-        from .ingest.lang import detect_language
 
         now = self.clock.now()
         errors: list[tuple[int, str]] = []
@@ -258,7 +258,7 @@ class Curator(TaggingFacade, MembersFacade, NewsletterFacade, WebFacade):
                 for field in ("id", "title", "text"):
                     if not isinstance(obj.get(field), str | int) or str(obj.get(field)).strip() == "":
                         raise InvalidInput(f"field '{field}' is missing or empty")
-                published = _parse_time(obj.get("published"), now)
+                published = parse_iso_time(obj.get("published"), now)
                 title = clean_text(str(obj["title"]))[:1000]
                 text = clean_text(str(obj["text"]))[:200_000]
                 url = obj.get("url")
@@ -355,21 +355,3 @@ def _escape(text: str) -> str:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64] or "import"
-
-
-def _parse_time(value: Any, now: datetime) -> datetime | None:
-    """ISO 8601 text (date or date-time) to aware UTC; naive times are taken as UTC."""
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput("field 'published' must be an ISO 8601 date or date-time text")
-    from datetime import UTC
-
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidInput(f"field 'published' is not an ISO 8601 date: {value!r}") from exc
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    dt = dt.astimezone(UTC)
-    return min(dt, now)

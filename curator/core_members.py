@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import AccessDenied, ConfigError, InvalidInput, NotFound
+from .ranking.stages import item_area_vector, subset_batch
 from .types import (
     AREA_IDS,
     Club,
@@ -308,7 +309,7 @@ class MembersFacade:
         "value"?, "at", "to"?, "note"?}``; ``item`` is an item id or an item key/URL. Re-importing
         the same lines stores nothing twice. Views/clicks of members without tracking consent are
         dropped and counted. Bad lines are reported by number; the others are stored."""
-        from .core import _parse_time
+        from .clock import parse_iso_time as _parse_time
 
         now = self.clock.now()
         errors: list[tuple[int, str]] = []
@@ -337,7 +338,7 @@ class MembersFacade:
                 item_id = item_refs[key]
                 if item_id is None:
                     raise NotFound(f"no item '{ref}'")
-                at = _parse_time(obj.get("at"), now) if obj.get("at") else now
+                at = _parse_time(obj.get("at"), now, "at") if obj.get("at") else now
                 value = obj.get("value")
                 ev = self._feedback_event(members[email], item_id, str(obj.get("kind") or ""),
                                           None if value is None else float(value), obj.get("note"),
@@ -626,34 +627,6 @@ def fold_events_to(state: Any, events: Sequence[Any], now: datetime) -> Any:
     if not events and state.events_through > 0:
         return state
     return fold_events(state, events, now)
-
-
-def item_area_vector(item: Item) -> NDArray[np.float32]:
-    """An item's areas as a vector in ``AREA_IDS`` order: 1.0 for its first (primary) area, 0.75
-    for further ones, 0 otherwise. The tagger's raw scores are not used as they are: their scale
-    belongs to the tagger and may change with its model."""
-    import numpy as np
-
-    v = np.zeros(len(AREA_IDS), dtype=np.float32)
-    for k, a in enumerate(item.areas):
-        if a in AREA_IDS:
-            v[AREA_IDS.index(a)] = 1.0 if k == 0 else 0.75
-    return v
-
-
-def subset_batch(batch: MemberBatch, rows: Sequence[int]) -> MemberBatch:
-    """The members at ``rows`` of ``batch`` as a batch of their own."""
-    import numpy as np
-
-    from .ranking.stages import MemberBatch
-
-    idx = np.asarray(rows, dtype=np.int64)
-    return MemberBatch(
-        declared=batch.declared[idx], positive=batch.positive[idx], negative=batch.negative[idx],
-        positive_weight=batch.positive_weight[idx], negative_weight=batch.negative_weight[idx],
-        persona_index=batch.persona_index[idx], persona_vectors=batch.persona_vectors,
-        area_affinity=batch.area_affinity[idx], followed=batch.followed[idx],
-        visible=tuple(batch.visible[r] for r in rows), excluded=tuple(batch.excluded[r] for r in rows))
 
 
 def _centred(v: NDArray[np.float32], mean: NDArray[np.float32]) -> NDArray[np.float32]:

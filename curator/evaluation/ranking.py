@@ -216,8 +216,8 @@ def encode_everything(articles: Sequence[Article], personas: dict[str, Persona],
                       interests: Sequence[str], progress: bool, cache_dir: Path | None = None) -> tuple[Encoded, dict[str, NDArray[np.float32]]]:
     """Article vectors (as the product embeds items), predicted areas from the product's tagger,
     persona vectors and the vectors of the simulated members' interest texts."""
-    from curator.core_members import item_area_vector
     from curator.embeddings import EncodeKind, encode_cached, make_encoder, text_hash
+    from curator.ranking.stages import item_area_vector
 
     enc = make_encoder(encoder_spec)
     cache = FileEmbeddingCache(cache_dir) if cache_dir else None
@@ -467,7 +467,7 @@ def run_evaluation(data_dir: Path, *, encoder: str = "e5", n_members: int = 300,
                                                                                -articles[i].published.timestamp()))[:K_RECALL]
         rankings["random"][j] = rng.permutation(test).tolist()[:K_RECALL]
 
-    from curator.core_members import subset_batch
+    from curator.ranking.stages import subset_batch
 
     for half in (0, 1):
         rows = np.flatnonzero(halves == half)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from curator.types import AREA_IDS
+from curator.types import AREA_IDS, Item
 
 COMPONENTS: tuple[str, ...] = ("profile", "persona", "area", "freshness", "quality", "popularity")
 PIN_BONUS = 1000.0
@@ -529,3 +529,25 @@ def _group_columns(pool: CandidatePool, col_of: NDArray[np.int64]) -> NDArray[np
     gs = g[order]
     pos = np.searchsorted(gs, pool.group).clip(max=gs.size - 1)
     return np.where(gs[pos] == pool.group, col_of[cols[order][pos]], -1).astype(np.int64)
+
+
+def item_area_vector(item: Item) -> NDArray[np.float32]:
+    """An item's areas as a vector in ``AREA_IDS`` order: 1.0 for its first (primary) area, 0.75
+    for further ones, 0 otherwise. The tagger's raw scores are not used as they are: their scale
+    belongs to the tagger and may change with its model."""
+    v = np.zeros(len(AREA_IDS), dtype=np.float32)
+    for k, a in enumerate(item.areas):
+        if a in AREA_IDS:
+            v[AREA_IDS.index(a)] = 1.0 if k == 0 else 0.75
+    return v
+
+
+def subset_batch(batch: MemberBatch, rows: Sequence[int]) -> MemberBatch:
+    """The members at ``rows`` of ``batch`` as a batch of their own."""
+    idx = np.asarray(rows, dtype=np.int64)
+    return MemberBatch(
+        declared=batch.declared[idx], positive=batch.positive[idx], negative=batch.negative[idx],
+        positive_weight=batch.positive_weight[idx], negative_weight=batch.negative_weight[idx],
+        persona_index=batch.persona_index[idx], persona_vectors=batch.persona_vectors,
+        area_affinity=batch.area_affinity[idx], followed=batch.followed[idx],
+        visible=tuple(batch.visible[r] for r in rows), excluded=tuple(batch.excluded[r] for r in rows))

@@ -391,8 +391,9 @@ class Storage:
             out.append(self._item(r, tags))
         return out
 
-    def list_items(self, query: ItemQuery = ItemQuery()) -> list[Item]:
+    def list_items(self, query: ItemQuery | None = None) -> list[Item]:
         """Items newest first, filtered as ``query`` says."""
+        query = query or ItemQuery()
         q = self._items_select()
         conds = []
         if query.source_id:

@@ -92,8 +92,8 @@ def test_two_collectors_on_one_source_keep_one_row_per_entry(curator: Curator, h
     for th in threads:
         th.join()
     other.close()
-    assert all(getattr(r, "error") is None for r in results), results
-    assert sum(getattr(r, "new") for r in results) == 40
+    assert all(r.error is None for r in results), results
+    assert sum(r.new for r in results) == 40
     assert len(curator.items(ItemQuery(limit=1000))) == 40
 
 
@@ -119,5 +119,5 @@ def test_source_deleted_during_collection_stops_cleanly(curator: Curator, httpse
     release.set()
     th.join()
     [res] = out
-    assert "removed" in (getattr(res, "error") or "")
+    assert "removed" in (res.error or "")
     assert curator.items(ItemQuery()) == []
