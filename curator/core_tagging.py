@@ -93,6 +93,7 @@ class TaggingFacade:
         if bar:
             bar.close()
         marked = self.refresh_duplicates(days=duplicates_days, tagger=tagger)
+        self._harmonise_story_tags(tagger)
         by_area = {a: 0 for a in AREA_IDS}
         untagged = 0
         from .storage import ItemQuery
@@ -152,6 +153,28 @@ class TaggingFacade:
         for n in range(len(items)):
             merged.setdefault(root(n), []).append(items[n].id)
         return TaggingStore(self.storage).set_duplicates([g for g in merged.values() if len(g) > 1])
+
+    def _harmonise_story_tags(self, tagger: Tagger) -> None:
+        """Copies of one story (also a German report and its English version) get the same areas:
+        the tagger decides once on the mean of their probabilities. Editor corrections stay."""
+        import numpy as np
+
+        from .storage import ItemQuery, TaggingStore, TagRow
+
+        items = self.storage.list_items(ItemQuery(limit=10_000_000))
+        groups: dict[int, list[Item]] = {}
+        by_id = {i.id: i for i in items}
+        for i in items:
+            if i.duplicate_of is not None and i.duplicate_of in by_id:
+                groups.setdefault(i.duplicate_of, [by_id[i.duplicate_of]]).append(i)
+        rows = []
+        for group in groups.values():
+            vectors = tagger.embed([_tag_input(i) for i in group])
+            mean = tagger.probabilities(vectors).mean(axis=0, keepdims=True)
+            result = tagger.decide(np.asarray(mean))[0]
+            rows.extend(TagRow(i.id, i.content_hash, result.areas, result.scores) for i in group
+                        if i.areas != result.areas)
+        TaggingStore(self.storage).save_tags(rows, tagger.version, self.clock.now())
 
     def duplicates_of(self, item_id: int) -> list[Item]:
         """Other copies of the same story (shown folded under ``item_id``)."""

@@ -75,3 +75,18 @@ def test_same_story_in_two_sources_is_folded_public_copy_shown(curator: Curator,
     assert items["public-feed"].duplicate_of is None
     assert items["members-feed"].duplicate_of == items["public-feed"].id
     assert [i.id for i in curator.duplicates_of(items["public-feed"].id)] == [items["members-feed"].id]
+
+
+def test_copies_of_one_story_get_the_same_areas(curator: Curator, httpserver: HTTPServer) -> None:
+    """A German report and its English version (here linked by the same canonical link) are
+    tagged once on the mean of their probabilities, so both carry the same areas."""
+    de = [("s1", "Hamburg startet Förderprogramm für KI in Behörden",
+           "Die Stadt fördert Verwaltungen, die künstliche Intelligenz und Datenschutz zusammen denken.")]
+    en = [("s1", "Hamburg funds AI in public administration",
+           "The city funds authorities that adopt artificial intelligence under data protection law.")]
+    collect(curator, httpserver, "/de", "de-feed", de)
+    collect(curator, httpserver, "/en", "en-feed", en)
+    curator.tag()
+    copies = curator.items(ItemQuery())
+    assert len(copies) == 2 and sum(i.duplicate_of is not None for i in copies) == 1
+    assert copies[0].areas == copies[1].areas
