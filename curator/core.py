@@ -242,7 +242,7 @@ class Curator(TaggingFacade, MembersFacade, NewsletterFacade, WebFacade):
         optionally ``url``, ``lang``, ``published``, ``source``. Bad lines are reported by number and
         skipped; good lines are stored. Re-importing updates changed items, never duplicates."""
         from .ingest.lang import detect_language
-        from .ingest.normalise import canonical_url, clean_text, content_hash
+        from .ingest.normalise import canonical_url, clean_text, content_hash, shorten_text
         from .ingest.sanitise import sanitise_html
 
         now = self.clock.now()
@@ -270,7 +270,7 @@ class Curator(TaggingFacade, MembersFacade, NewsletterFacade, WebFacade):
                 paragraphs = "".join(f"<p>{_escape(p)}</p>" for p in text.split("\n\n") if p.strip())
                 by_source[sid].append(ParsedItem(
                     key=f"import:{obj['id']}", title=title, url=url, canonical_url=canonical_url(url),
-                    summary=text[:500], content_html=sanitise_html(paragraphs), text=text, author=None,
+                    summary=shorten_text(text, 500), content_html=sanitise_html(paragraphs), text=text, author=None,
                     published=published, updated=None, lang=lang, content_hash=content_hash(title, text)))
             except (ValueError, InvalidInput) as exc:
                 errors.append((number, f"line {number}: {exc}"))
@@ -325,7 +325,7 @@ class Curator(TaggingFacade, MembersFacade, NewsletterFacade, WebFacade):
 
     def approve_post(self, post_id: int, *, editor: str) -> MemberPost:
         """Publish a pending post as an item of the "member posts" source."""
-        from .ingest.normalise import canonical_url, content_hash
+        from .ingest.normalise import canonical_url, content_hash, shorten_text
         from .ingest.sanitise import sanitise_html
 
         post = self.storage.get_post(post_id)
@@ -334,7 +334,7 @@ class Curator(TaggingFacade, MembersFacade, NewsletterFacade, WebFacade):
         paragraphs = "".join(f"<p>{_escape(p)}</p>" for p in post.text.split("\n\n") if p.strip())
         item = ParsedItem(
             key=f"post:{post.id}", title=post.title, url=post.link, canonical_url=canonical_url(post.link),
-            summary=post.text[:500], content_html=sanitise_html(paragraphs), text=post.text,
+            summary=shorten_text(post.text, 500), content_html=sanitise_html(paragraphs), text=post.text,
             author=" · ".join(x for x in (post.author_name, post.organisation) if x),
             published=now, updated=None, lang=post.lang, content_hash=content_hash(post.title, post.text))
         return self.storage.decide_post(post_id, approve=True, editor=editor, reason=None, now=now,

@@ -53,6 +53,7 @@ from curator.ingest.normalise import (
     collapse_whitespace,
     content_hash,
     item_key,
+    shorten_text,
 )
 from curator.ingest.sanitise import html_to_text, sanitise_html, text_to_html
 from curator.types import ParsedFeed, ParsedItem
@@ -564,15 +565,6 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit]
 
 
-def _truncate_words(text: str, limit: int) -> str:
-    """Cut plain text at a word boundary so that it fits ``limit`` characters, ending with "…"."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip() + "…"
 
 
 def _truncate_html(html: str, limit: int, base: str | None) -> str:
@@ -696,7 +688,7 @@ def _build_item(
         )
     else:
         summary_text = ""
-    summary = _truncate_words(summary_text or collapse_whitespace(text[: SUMMARY_CHARS * 4]), SUMMARY_CHARS)
+    summary = shorten_text(summary_text or collapse_whitespace(text[: SUMMARY_CHARS * 4]), SUMMARY_CHARS)
     author = collapse_whitespace(html_to_text(entry.author)) if entry.author else ""
     # Many feeds (RSS 1.0 dc:date, Atom without <published>) only give the update time.
     raw_published = entry.published or entry.updated

@@ -1,7 +1,9 @@
 """The main journeys in headless Chromium against a real server on 127.0.0.1 with a real SMTP
 server (aiosmtpd) on loopback: sign in by emailed link, read the feed, rate, send to a colleague,
 submit a post; an editor approves the post and the digest, and the digest arrives. Hostile item
-HTML cannot run script in the page. Screenshots go to docs/screenshots/web-*.png.
+HTML cannot run script in the page. Screenshots of the test pages go to the test's temporary
+folder, or to $CURATOR_SCREENSHOT_DIR when set (never into docs/: `scripts/screenshots.py`
+makes the documentation's screenshots from the demo).
 
 Needs Debian's chromium at /usr/bin/chromium; skipped with a message otherwise.
 """
@@ -9,6 +11,7 @@ Needs Debian's chromium at /usr/bin/chromium; skipped with a message otherwise.
 from __future__ import annotations
 
 import email
+import os
 import re
 import shutil
 import socket
@@ -28,7 +31,6 @@ from curator.web import create_app
 from .conftest import ALICE, ANNA, CANARY, EDITOR, PASSWORD, SECRET, build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -83,6 +85,15 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where this test's screenshots go: $CURATOR_SCREENSHOT_DIR if set, else a temporary folder."""
+    folder = Path(os.environ["CURATOR_SCREENSHOT_DIR"]) if os.environ.get("CURATOR_SCREENSHOT_DIR") \
+        else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[str, Any, Mailbox]]:
     from werkzeug.serving import make_server
 
@@ -111,16 +122,15 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Any, Mailbox]]:
         cur.close()
 
 
-def shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"web-{name}.png"), full_page=True)
+def shot(page: Any, name: str, folder: Path) -> None:
+    page.screenshot(path=str(folder / f"web-{name}.png"), full_page=True)
 
 
-def sign_in_by_link(page: Any, base: str, box: Mailbox, address: str, *, screenshot: bool = False) -> None:
+def sign_in_by_link(page: Any, base: str, box: Mailbox, address: str, *, screenshots: Path | None = None) -> None:
     page.goto(f"{base}/auth/login")
     page.fill("#link-email", address)
-    if screenshot:
-        shot(page, "login")
+    if screenshots is not None:
+        shot(page, "login", screenshots)
     page.click("text=Email me a sign-in link")
     page.wait_for_selector("#link-sent")
     mails = box.to(address)
@@ -136,7 +146,7 @@ def sign_in_by_link(page: Any, base: str, box: Mailbox, address: str, *, screens
     page.wait_for_url(f"{base}/")
 
 
-def test_member_and_editor_journeys(browser: Any, site: tuple[str, Any, Mailbox]) -> None:
+def test_member_and_editor_journeys(browser: Any, site: tuple[str, Any, Mailbox], screenshots: Path) -> None:
     base, world, box = site
     dialogs: list[str] = []
     errors: list[str] = []
@@ -146,12 +156,12 @@ def test_member_and_editor_journeys(browser: Any, site: tuple[str, Any, Mailbox]
     page = member_ctx.new_page()
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.on("pageerror", lambda e: errors.append(str(e)))
-    sign_in_by_link(page, base, box, ALICE, screenshot=True)
+    sign_in_by_link(page, base, box, ALICE, screenshots=screenshots)
     assert page.locator(".why").count() > 0, "the feed shows a 'why you see this' line per item"
     wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
         .filter(e => e.getBoundingClientRect().right > 391).map(e => e.tagName + '.' + e.className).slice(0, 8)""")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"sideways scrolling on a phone: {wide}"
-    shot(page, "feed-phone")
+    shot(page, "feed-phone", screenshots)
 
     # rate the first item (plain form, no JavaScript involved)
     first = page.locator("li.item").first
@@ -177,7 +187,7 @@ def test_member_and_editor_journeys(browser: Any, site: tuple[str, Any, Mailbox]
     page.fill("#post-title", "Adler IT opens an AI lab for SMEs")
     page.fill("#post-text", "We opened a lab where small companies try out AI on their own data, for free.")
     page.select_option("#post-vis", "members")
-    shot(page, "post-new")
+    shot(page, "post-new", screenshots)
     page.click("#post-submit")
     assert "waits for an editor" in page.locator(".flash").inner_text()
 
@@ -199,7 +209,7 @@ def test_member_and_editor_journeys(browser: Any, site: tuple[str, Any, Mailbox]
     ed.wait_for_url(f"{base}/")
     ed.goto(f"{base}/editor/posts")
     assert ed.evaluate("typeof window.__pwned") == "undefined"  # the hostile pending post is inert too
-    shot(ed, "editor-posts")
+    shot(ed, "editor-posts", screenshots)
     post = next(p for p in world.cur.posts("pending") if p.title.startswith("Adler IT opens"))
     ed.click(f"#post-{post.id} button.approve")
     assert "Approved" in ed.locator(".flash").inner_text()
@@ -215,11 +225,11 @@ def test_member_and_editor_journeys(browser: Any, site: tuple[str, Any, Mailbox]
         ed.click("form.card button:has-text('Add')")
     ed.fill("#intro-en", "This week: an AI lab for SMEs from one of our members.")
     ed.locator("#intro-en").locator("xpath=..").locator("button").click()
-    shot(ed, "editor-digest")
+    shot(ed, "editor-digest", screenshots)
     ed.select_option("#pv-member", ALICE)
     ed.locator("#pv-member").locator("xpath=..").locator("button").click()
     ed.wait_for_load_state("load")
-    shot(ed, "editor-preview")
+    shot(ed, "editor-preview", screenshots)
     ed.go_back()
     ed.click("#approve-digest")
     assert ed.locator("#issue-state").inner_text() == "approved"
@@ -234,11 +244,11 @@ def test_member_and_editor_journeys(browser: Any, site: tuple[str, Any, Mailbox]
         if msg["List-Unsubscribe"] and ALICE not in rcpt:
             assert CANARY not in Mailbox.body(msg, "html") and CANARY not in Mailbox.body(msg, "plain"), rcpt
     ed.goto(f"{base}/editor/trends")
-    shot(ed, "editor-trends")
+    shot(ed, "editor-trends", screenshots)
     ed.goto(f"{base}/editor/")
-    shot(ed, "editor-dashboard")
+    shot(ed, "editor-dashboard", screenshots)
     page.goto(f"{base}/")
-    shot(page, "feed-after")
+    shot(page, "feed-after", screenshots)
     assert dialogs == [] and errors == []
     member_ctx.close()
     ed_ctx.close()
