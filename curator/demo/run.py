@@ -10,6 +10,7 @@ import functools
 import importlib
 import json
 import shutil
+import sys
 import threading
 import time
 from collections import Counter
@@ -128,7 +129,7 @@ def run_demo(directory: str, *, fresh: bool = True, echo: Callable[[str], None] 
         figures.update(posts_approved=approved, posts_rejected=rejected, posts_pending=pending)
         # 4. tagging and duplicates
         echo("\n3. Tagging with the five subject areas (encoder: " + settings.encoder + ")")
-        run = cur.tag(progress=False)
+        run = cur.tag(progress=sys.stderr.isatty())  # a bar while the model encodes
         echo(f"   {run.tagged} items tagged: " + ", ".join(f"{a} {n}" for a, n in run.by_area.items())
              + f"; no area (off-topic): {run.untagged}")
         echo(f"   {run.duplicates} items folded as duplicates of the same story from another source")
