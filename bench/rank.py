@@ -27,7 +27,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from curator.core_members import subset_batch  # noqa: E402
 from curator.ranking.reference import rank_naive  # noqa: E402
 from curator.ranking.stages import (  # noqa: E402
     MemberBatch,
@@ -36,6 +35,7 @@ from curator.ranking.stages import (  # noqa: E402
     make_pool,
     profile_vectors,
     rank,
+    subset_batch,  # noqa: E402
     with_audience,
 )
 from curator.types import AREA_IDS  # noqa: E402

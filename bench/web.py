@@ -53,20 +53,20 @@ def seed(url: str, n_items: int, n_members: int, n_users: int) -> list[str]:
     from curator.clock import FixedClock
     from curator.config import Settings
     from curator.core import make_curator
-    from curator.storage import TaggingStore, TagRow
+    from curator.storage import TagRow
     from curator.types import ParsedItem, Source
     from curator.web.sessions import SIGNED_IN_LIFETIME, hash_sid
 
     rnd = random.Random(6)
     cur = make_curator(Settings(database_url=url, encoder="fake", secret_key=SECRET), clock=FixedClock(NOW))
-    cur.ensure_clubs()
+    cur.members.ensure_clubs()
     sources = [Source(id="pub", title="Public news", url="https://pub.example/f"),
                Source(id="mem", title="Members brief", url="https://mem.example/f", visibility="members"),
                Source(id="club", title="IT exec", url="https://club.example/f", visibility="club:it-executive")]
     for s in sources:
         cur.storage.ensure_internal_source(s, NOW)
     words = ["digital", "platform", "cloud", "AI", "skills", "training", "funding", "regulation", "data", "privacy", "startup", "investment", "leadership", "smart", "city", "health", "robotics", "security", "e-government", "talent"]
-    tagger = TaggingStore(cur.storage)
+    tagger = cur.storage
     batch: dict[str, list[ParsedItem]] = {s.id: [] for s in sources}
 
     def flush() -> None:
@@ -98,14 +98,14 @@ def seed(url: str, n_items: int, n_members: int, n_users: int) -> list[str]:
         rows.append({"email": f"m{m}@org{m % 200}.example", "name": f"Member {m}", "organisation": f"Org {m % 200}",
                      "language": rnd.choice(("de", "en")), "areas": ";".join(rnd.sample(AREAS, 2)),
                      "clubs": "it-executive" if m % 10 == 0 else "", "membership": "member"})
-    res = cur.import_members(json.dumps(rows), fmt="json", grant_clubs_by="bench")
+    res = cur.members.import_file(json.dumps(rows), fmt="json", grant_clubs_by="bench")
     assert not res.errors, res.errors[:3]
     cookies = []
     for u in range(n_users):
         email = f"m{u * (n_members // n_users)}@org{(u * (n_members // n_users)) % 200}.example"
-        user = cur.create_web_user(email, role="member")
+        user = cur.accounts.create(email, role="member")
         sid = secrets.token_urlsafe(32)
-        cur.web_store.save_session(hash_sid(sid), user_id=user.id, role=user.role, data={}, now=NOW,
+        cur.storage.save_session(hash_sid(sid), user_id=user.id, role=user.role, data={}, now=NOW,
                                    expires_at=datetime.now(UTC) + SIGNED_IN_LIFETIME)
         cookies.append(sid)
     cur.close()

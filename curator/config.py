@@ -10,7 +10,7 @@ import dataclasses
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -136,12 +136,6 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _VIS = re.compile(r"^(public|members|club:[a-z0-9][a-z0-9-]{0,63})$")
 _SOURCE_KEYS = {"id", "title", "url", "lang", "areas", "visibility", "poll_minutes", "enabled", "kind"}
 _KINDS = {"article", "event", "tender", "member_news"}
-
-
-@dataclass(frozen=True)
-class FeedsFile:
-    path: str
-    sources: tuple[Source, ...] = field(default_factory=tuple)
 
 
 def parse_sources(data: Any, where: str) -> tuple[Source, ...]:

@@ -30,7 +30,7 @@ def _curator(config_file: str | None) -> Iterator[Any]:
 def collect(config_file: str | None = None) -> dict[str, Any]:
     """Collect every due source."""
     with _curator(config_file) as cur:
-        results = list(cur.collect())
+        results = list(cur.sources.collect())
     return {"sources": len(results), "new": sum(r.new for r in results),
             "errors": [r.source_id for r in results if r.error]}
 
@@ -49,18 +49,18 @@ def tag(config_file: str | None = None) -> dict[str, Any]:
 def refresh_profiles(config_file: str | None = None) -> dict[str, Any]:
     """Fold new feedback into member profiles."""
     with _curator(config_file) as cur:
-        return {"profiles": cur.refresh_profiles(None)}
+        return {"profiles": cur.feedback.refresh_profiles(None)}
 
 
 def draft_weekly_digests(config_file: str | None = None, segments: Sequence[str] = ("everyone",)) -> dict[str, Any]:
     """Draft this week's digest for each segment (existing drafts are kept)."""
     with _curator(config_file) as cur:
-        issues = cur.draft_weekly_digests(list(segments))
+        issues = cur.digests.draft_weekly(list(segments))
     return {"issues": [i.id for i in issues]}
 
 
 def send_due_issues(config_file: str | None = None) -> dict[str, Any]:
     """Send approved issues whose time has come and resume interrupted sends."""
     with _curator(config_file) as cur:
-        reports = cur.send_due_issues()
+        reports = cur.digests.send_due()
     return {"reports": [asdict(r) for r in reports]}

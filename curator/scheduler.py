@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from apscheduler.triggers.cron import CronTrigger
 
     from .config import Settings
-    from .storage.newsletter import NewsletterStore
+    from .storage import Storage
 
 log = logging.getLogger("curator.scheduler")
 
@@ -164,7 +164,7 @@ class SlotOutcome:
     result: Any = None
 
 
-def run_job_slot(spec: JobSpec, slot: datetime, *, store: NewsletterStore, owner: str, now: datetime,
+def run_job_slot(spec: JobSpec, slot: datetime, *, store: Storage, owner: str, now: datetime,
                  config_file: str | None = None, timezone: str = "Europe/Berlin") -> SlotOutcome:
     """Run one slot of a job unless another worker holds its lease or the slot already ran.
     Exceptions of the job are recorded on the run and logged, never raised."""
@@ -188,7 +188,7 @@ def run_job_slot(spec: JobSpec, slot: datetime, *, store: NewsletterStore, owner
 @dataclass
 class _Runtime:
     schedule: Schedule
-    store: NewsletterStore
+    store: Storage
     owner: str
     config_file: str | None
 
@@ -240,7 +240,6 @@ def run_worker(config_file: str | None = None, schedule_file: str | Path = DEFAU
     from .config import load_settings
     from .delivery.loop import new_owner
     from .storage import Storage
-    from .storage.newsletter import NewsletterStore
 
     if not _started.acquire(blocking=False):
         raise WorkflowError("a scheduler is already running in this process; start one worker per process")
@@ -248,7 +247,7 @@ def run_worker(config_file: str | None = None, schedule_file: str | Path = DEFAU
     settings = settings or load_settings(config_file)
     storage = Storage(settings.database_url)
     storage.migrate()
-    _runtime = _Runtime(schedule, NewsletterStore(storage), owner or new_owner(), config_file)
+    _runtime = _Runtime(schedule, storage, owner or new_owner(), config_file)
     sched = build_scheduler(schedule, blocking=True)
 
     def stop(signum: int, _frame: Any) -> None:

@@ -23,10 +23,6 @@ ContentKind = Literal["article", "member_post", "event", "tender", "member_news"
 PostStatus = Literal["pending", "approved", "rejected"]
 
 
-def club_of(visibility: Visibility) -> str | None:
-    """The club id a visibility restricts to, or None for public/members."""
-    return visibility[5:] if visibility.startswith("club:") else None
-
 
 @dataclass(frozen=True)
 class Source:

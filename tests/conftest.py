@@ -81,6 +81,12 @@ def curator(settings: Settings, clock: FixedClock) -> Iterator[Curator]:
         cur.close()
 
 
+def rebuilt(cur: Curator, **collaborators: object) -> Curator:
+    """Another Curator on the same database, settings and clock, with some collaborators replaced
+    (a delivery policy, a sender, a member directory...): how tests inject, through the factory."""
+    return make_curator(cur.settings, clock=cur.clock, migrate=False, **collaborators)  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="session")
 def httpserver_listen_address() -> tuple[str, int]:
     """pytest-httpserver on 127.0.0.1 (not the name localhost, which the fetcher refuses by name)."""

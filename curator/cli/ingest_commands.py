@@ -58,7 +58,7 @@ def collect(state: CliState, source_ids: tuple[str, ...], force: bool, sync: boo
 
     cur = state.curator()
     if sync and Path(cur.settings.feeds_file).exists():
-        cur.sync_sources()
+        cur.sources.sync()
     bar: list[tqdm] = []
 
     def start(total: int) -> None:
@@ -66,7 +66,7 @@ def collect(state: CliState, source_ids: tuple[str, ...], force: bool, sync: boo
                         disable=as_json or total == 0 or not sys.stderr.isatty() and total < 2))
 
     results = []
-    for res in cur.collect(list(source_ids) or None, force=force, on_start=start):
+    for res in cur.sources.collect(list(source_ids) or None, force=force, on_start=start):
         results.append(res)
         if bar:
             bar[0].update(1)
@@ -101,7 +101,7 @@ def sources(state: CliState, as_json: bool) -> None:
     Example:
       curator sources
     """
-    health = state.curator().sources()
+    health = state.curator().sources.health()
     if as_json:
         echo_json([{**asdict(h.source), "last_attempt": h.last_attempt, "last_success": h.last_success,
                     "last_error": h.last_error, "error_count": h.error_count, "item_count": h.item_count,
@@ -138,7 +138,7 @@ def items_list(state: CliState, limit: int, source_id: str | None, lang: str | N
     Example:
       curator items list --lang de --area work --limit 10
     """
-    found = state.curator().items(ItemQuery(limit=limit, source_id=source_id, lang=lang, area=area, search=search))
+    found = state.curator().items.list(ItemQuery(limit=limit, source_id=source_id, lang=lang, area=area, search=search))
     if as_json:
         echo_json([asdict(i) for i in found])
         return
@@ -157,7 +157,7 @@ def items_show(state: CliState, item_id: int, as_json: bool) -> None:
     Example:
       curator items show 42
     """
-    item = state.curator().item(item_id)
+    item = state.curator().items.get(item_id)
     if as_json:
         echo_json(asdict(item))
         return
@@ -197,7 +197,7 @@ def posts_submit(state: CliState, title: str, text: str | None, text_file: click
           --organisation "Hafenlogistik Nord GmbH"
     """
     body = text if text is not None else (text_file.read() if text_file else "")
-    post = state.curator().submit_post(title=title, text=body, author_name=author, author_email=email,
+    post = state.curator().posts.submit(title=title, text=body, author_name=author, author_email=email,
                                        organisation=organisation, link=link, lang=lang, visibility=visibility)
     click.echo(f"Post {post.id} submitted; it is pending until an editor approves it.")
 
@@ -213,7 +213,7 @@ def posts_list(state: CliState, status: str | None, as_json: bool) -> None:
     Example:
       curator posts list --status pending
     """
-    found = state.curator().posts(status)
+    found = state.curator().posts.list(status)
     if as_json:
         echo_json([asdict(p) for p in found])
         return
@@ -232,7 +232,7 @@ def posts_approve(state: CliState, post_id: int, editor: str) -> None:
     Example:
       curator posts approve 3 --editor community@cluster.example
     """
-    post = state.curator().approve_post(post_id, editor=editor)
+    post = state.curator().posts.approve(post_id, editor=editor)
     click.echo(f"Post {post.id} approved by {post.decided_by}; published as item {post.item_id}.")
 
 
@@ -248,7 +248,7 @@ def posts_reject(state: CliState, post_id: int, editor: str, reason: str) -> Non
     Example:
       curator posts reject 4 --editor community@cluster.example --reason "Advertising, not thought leadership"
     """
-    post = state.curator().reject_post(post_id, editor=editor, reason=reason)
+    post = state.curator().posts.reject(post_id, editor=editor, reason=reason)
     click.echo(f"Post {post.id} rejected: {post.reason}")
 
 
@@ -266,7 +266,7 @@ def import_items(state: CliState, file: click.utils.LazyFile, source_id: str, vi
     Example:
       curator import-items archive.jsonl --source archive
     """
-    res = state.curator().import_items(file, source_id=source_id, visibility=visibility)
+    res = state.curator().items.import_jsonl(file, source_id=source_id, visibility=visibility)
     for _, message in res.errors[:50]:
         click.secho(message, fg="yellow", err=True)
     if len(res.errors) > 50:

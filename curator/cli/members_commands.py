@@ -30,7 +30,7 @@ def import_members(state: CliState, file: str, fmt: str | None, editor: str | No
     """
     path = Path(file)
     fmt = fmt or ("json" if path.suffix.lower() in (".json", ".jsonl") else "csv")
-    res = state.curator().import_members(path.read_text(encoding="utf-8"), fmt=fmt, grant_clubs_by=editor)
+    res = state.curator().members.import_file(path.read_text(encoding="utf-8"), fmt=fmt, grant_clubs_by=editor)
     click.echo(f"Members: {res.new} new, {res.updated} updated, {res.unchanged} unchanged; "
                f"club memberships granted: {res.clubs_granted}"
                + (f", not granted (no --grant-clubs-as): {res.clubs_not_granted}" if res.clubs_not_granted else ""))
@@ -55,7 +55,7 @@ def import_feedback(state: CliState, file: str) -> None:
       curator import-feedback history.jsonl
     """
     with open(file, encoding="utf-8") as fh:
-        res = state.curator().import_feedback(fh)
+        res = state.curator().feedback.import_jsonl(fh)
     click.echo(f"Feedback: {res.stored} stored, {res.duplicates} already stored, "
                f"{res.skipped_no_consent} dropped (no tracking consent)")
     for _, message in res.errors:
@@ -80,8 +80,8 @@ def clubs_list(state: CliState, show_members: bool) -> None:
       curator clubs list --members
     """
     cur = state.curator()
-    grants = cur.club_memberships() if show_members else []
-    for club in cur.clubs():
+    grants = cur.members.club_memberships() if show_members else []
+    for club in cur.members.clubs():
         click.echo(f"{club.id}: {club.name} — {club.admission}")
         for g in grants:
             if g.club_id == club.id:
@@ -97,7 +97,7 @@ def clubs_create(state: CliState) -> None:
     Example:
       curator clubs create
     """
-    for club in state.curator().ensure_clubs():
+    for club in state.curator().members.ensure_clubs():
         click.echo(f"{club.id}: {club.name}")
 
 
@@ -113,7 +113,7 @@ def clubs_grant(state: CliState, email: str, club_id: str, editor: str) -> None:
     Example:
       curator clubs grant c.albrecht@alsterwerk.example.com it-executive --editor community@cluster.example
     """
-    g = state.curator().grant_club(email, club_id, editor=editor)
+    g = state.curator().members.grant_club(email, club_id, editor=editor)
     click.echo(f"{g.member_email} is a member of {g.club_id} (granted by {g.granted_by})")
 
 
@@ -129,7 +129,7 @@ def clubs_revoke(state: CliState, email: str, club_id: str, editor: str) -> None
     Example:
       curator clubs revoke c.albrecht@alsterwerk.example.com it-executive --editor community@cluster.example
     """
-    removed = state.curator().revoke_club(email, club_id, editor=editor)
+    removed = state.curator().members.revoke_club(email, club_id, editor=editor)
     click.echo(f"{email} removed from {club_id}" if removed else f"{email} was not a member of {club_id}")
 
 
@@ -145,7 +145,8 @@ def recommend(state: CliState, email: str, limit: int, as_json: bool) -> None:
     Example:
       curator recommend --member m.hansen@hafenlogistik-nord.example.com --limit 5
     """
-    recs = state.curator().recommend(email, limit)
+    cur = state.curator()
+    recs = cur.feeds.recommend(cur.members.get(email), limit)
     if as_json:
         echo_json([{"item_id": r.item.id, "title": r.item.title, "url": r.item.url, "score": round(r.score, 4),
                     "areas": list(r.item.areas), "explanation": r.explanation, "pinned": r.pinned,
@@ -174,7 +175,7 @@ def personas_list(state: CliState) -> None:
     Example:
       curator personas list
     """
-    rows = [[p.id, p.names.get("en", ""), ", ".join(p.preferred_areas)] for p in state.curator().personas().values()]
+    rows = [[p.id, p.names.get("en", ""), ", ".join(p.preferred_areas)] for p in state.curator().personas.all().values()]
     table(rows, ["id", "name", "preferred areas"])
 
 
@@ -188,7 +189,7 @@ def personas_suggest(state: CliState) -> None:
     Example:
       curator personas suggest
     """
-    suggestions = state.curator().suggest_personas()
+    suggestions = state.curator().personas.suggest()
     if not suggestions:
         click.echo("No suggestions: too few members with feedback to see patterns.")
         return
@@ -212,7 +213,7 @@ def personas_accept(state: CliState, suggestion_id: int, editor: str, persona_id
     Example:
       curator personas accept 3 --editor community@cluster.example --as logistics-it
     """
-    p = state.curator().accept_persona_suggestion(suggestion_id, editor=editor, persona_id=persona_id)
+    p = state.curator().personas.accept(suggestion_id, editor=editor, persona_id=persona_id)
     click.echo(f"Persona '{p.id}' ({p.names.get('en')}) accepted.")
 
 

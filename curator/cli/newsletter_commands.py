@@ -78,7 +78,7 @@ def draft(state: CliState, segment: str, kind: str, period: str | None, pins: st
       curator digest draft --kind invitation --period summer-party --pin 1234
     """
     pin_ids = [int(p) for p in pins.split(",") if p.strip()] if pins else None
-    issue = state.curator().draft_digest(segment, kind=kind, period=period, pins=pin_ids, editor=editor)
+    issue = state.curator().digests.draft(segment, kind=kind, period=period, pins=pin_ids, editor=editor)
     if as_json:
         echo_json(_issue_dict(issue))
     else:
@@ -97,7 +97,7 @@ def list_issues(state: CliState, states: tuple[str, ...]) -> None:
     """
     rows = [[str(i.id), i.kind, i.segment.key, i.period or "-", i.state, "yes" if i.is_approved else "no",
              when(i.scheduled_for), shorten(i.texts.get("en", {}).get("subject", ""), 40)]
-            for i in state.curator().digest_issues(states or None)]
+            for i in state.curator().digests.list(states or None)]
     table(rows, ["id", "kind", "segment", "period", "state", "approved", "scheduled", "subject"])
 
 
@@ -116,9 +116,9 @@ def show(state: CliState, issue_id: int, as_email: str | None, html_file: str | 
       curator digest show 7 --as anna@example.org --html /tmp/anna.html
     """
     cur = state.curator()
-    issue = cur.digest_issue(issue_id)
+    issue = cur.digests.get(issue_id)
     if as_email:
-        rendered = cur.render_for(issue, cur.member(as_email))
+        rendered = cur.digests.render_for(issue, cur.members.get(as_email))
         if html_file:
             Path(html_file).write_text(rendered.html, encoding="utf-8")
             click.echo(f"HTML written to {html_file} ({len(rendered.html.encode()):,} bytes"
@@ -126,9 +126,9 @@ def show(state: CliState, issue_id: int, as_email: str | None, html_file: str | 
         click.echo(rendered.text)
         return
     if as_json:
-        echo_json({**_issue_dict(issue), "deliveries": cur.delivery_counts(issue_id)})
+        echo_json({**_issue_dict(issue), "deliveries": cur.digests.delivery_counts(issue_id)})
     else:
-        _print_issue(issue, cur.delivery_counts(issue_id))
+        _print_issue(issue, cur.digests.delivery_counts(issue_id))
 
 
 @digest.command("edit")
@@ -148,7 +148,7 @@ def edit(state: CliState, issue_id: int, lang: str | None, subject: str | None, 
     Example:
       curator digest edit 7 --lang de --intro "Diese Woche: KI im Mittelstand" --pin 12,40,7
     """
-    issue = state.curator().edit_digest(
+    issue = state.curator().digests.edit(
         issue_id, lang=lang, subject=subject, preheader=preheader, intro=intro,
         pins=[int(p) for p in pins.split(",") if p.strip()] if pins is not None else None,
         remove=[int(p) for p in remove.split(",") if p.strip()] if remove else ())
@@ -160,7 +160,7 @@ def edit(state: CliState, issue_id: int, lang: str | None, subject: str | None, 
 @pass_state
 def review(state: CliState, issue_id: int) -> None:
     """Put a draft in review.  Example: curator digest review 7"""
-    _print_issue(state.curator().submit_digest(issue_id))
+    _print_issue(state.curator().digests.submit(issue_id))
 
 
 @digest.command("approve")
@@ -170,7 +170,7 @@ def review(state: CliState, issue_id: int) -> None:
 @pass_state
 def approve(state: CliState, issue_id: int, editor: str, revision: int | None) -> None:
     """Approve an issue as it is now.  Example: curator digest approve 7 --editor "Eva Editor" """
-    _print_issue(state.curator().approve_digest(issue_id, editor=editor, revision=revision))
+    _print_issue(state.curator().digests.approve(issue_id, editor=editor, revision=revision))
 
 
 @digest.command("schedule")
@@ -188,7 +188,7 @@ def schedule(state: CliState, issue_id: int, at: str) -> None:
         when_at = datetime.fromisoformat(at)
     except ValueError as exc:
         raise click.BadParameter(f"{at!r} is not an ISO 8601 time such as 2026-11-24T08:00+01:00") from exc
-    _print_issue(state.curator().schedule_digest(issue_id, when_at))
+    _print_issue(state.curator().digests.schedule(issue_id, when_at))
 
 
 @digest.command("send")
@@ -220,7 +220,7 @@ def send(state: CliState, issue_id: int, confirm_late: bool, outbox: str | None)
 
     previous = signal.signal(signal.SIGTERM, on_term)
     try:
-        report = cur.send_issue(issue_id, confirm_late=confirm_late, should_stop=stop.is_set,
+        report = cur.digests.send(issue_id, confirm_late=confirm_late, should_stop=stop.is_set,
                                 sender=OutboxSender(outbox) if outbox else None)
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -241,7 +241,7 @@ def send_due(state: CliState) -> None:
     Example:
       curator digest send-due
     """
-    for r in state.curator().send_due_issues():
+    for r in state.curator().digests.send_due():
         click.echo(f"Issue {r.issue_id}: {r.sent} sent, {r.failed} failed, {r.uncertain} uncertain -> {r.state}"
                    + (f" ({r.message})" if r.message else ""))
 
@@ -258,7 +258,7 @@ def deliveries(state: CliState, issue_id: int, states: tuple[str, ...]) -> None:
       curator digest deliveries 7 --state uncertain --state failed
     """
     rows = [[str(d.member_id), d.email or "-", d.state, str(d.attempts), when(d.sent_at),
-             shorten(d.last_error or "", 60)] for d in state.curator().deliveries(issue_id, states or None)]
+             shorten(d.last_error or "", 60)] for d in state.curator().digests.deliveries(issue_id, states or None)]
     table(rows, ["member", "email", "state", "attempts", "sent", "last error"])
 
 
@@ -273,7 +273,7 @@ def resend(state: CliState, issue_id: int, member_id: int) -> None:
     Example:
       curator digest resend 7 42 && curator digest send 7
     """
-    d = state.curator().resend_delivery(issue_id, member_id)
+    d = state.curator().digests.resend(issue_id, member_id)
     click.echo(f"Delivery to member {d.member_id} is {d.state} again; run `curator digest send {issue_id}`")
 
 
@@ -282,7 +282,7 @@ def resend(state: CliState, issue_id: int, member_id: int) -> None:
 @pass_state
 def pause(state: CliState, issue_id: int) -> None:
     """Pause a send between batches; members who got it keep it.  Example: curator digest pause 7"""
-    _print_issue(state.curator().pause_digest(issue_id))
+    _print_issue(state.curator().digests.pause(issue_id))
 
 
 @digest.command("resume")
@@ -295,7 +295,7 @@ def resume(state: CliState, issue_id: int) -> None:
     Example:
       curator digest resume 7 && curator digest send 7
     """
-    _print_issue(state.curator().resume_digest(issue_id))
+    _print_issue(state.curator().digests.resume(issue_id))
 
 
 @digest.command("cancel")
@@ -303,7 +303,7 @@ def resume(state: CliState, issue_id: int) -> None:
 @pass_state
 def cancel(state: CliState, issue_id: int) -> None:
     """Cancel an issue that has not started sending.  Example: curator digest cancel 7"""
-    _print_issue(state.curator().cancel_digest(issue_id))
+    _print_issue(state.curator().digests.cancel(issue_id))
 
 
 @click.command("worker")

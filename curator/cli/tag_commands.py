@@ -21,7 +21,7 @@ def tag(state: CliState, retag_all: bool) -> None:
     Example:
       curator tag
     """
-    run = state.curator().tag(retag_all=retag_all, progress=True)
+    run = state.curator().tagging.tag(retag_all=retag_all, progress=True)
     click.echo(f"Tagged {run.tagged} items (tagger {run.version}).")
     click.echo("Items per area: " + ", ".join(f"{a} {n}" for a, n in run.by_area.items())
                + f"; no area: {run.untagged}")
@@ -48,7 +48,7 @@ def tags_set(state: CliState, item_id: int, areas: tuple[str, ...], editor: str)
       curator tags set 43 none --editor community@cluster.example
     """
     chosen = [a for a in areas if a != "none"]
-    item = state.curator().correct_tags(item_id, chosen, editor=editor)
+    item = state.curator().tagging.correct(item_id, chosen, editor=editor)
     click.echo(f"Item {item.id} '{shorten(item.title, 60)}': areas {', '.join(item.areas) or 'none'}.")
 
 
@@ -62,7 +62,7 @@ def duplicates(state: CliState, item_id: int) -> None:
     Example:
       curator duplicates 17
     """
-    copies = state.curator().duplicates_of(item_id)
+    copies = state.curator().tagging.duplicates_of(item_id)
     if not copies:
         click.echo("No other copies.")
         return

@@ -68,7 +68,7 @@ def users_create(state: CliState, email: str, role: str, password: str | None) -
     Example:
       curator users create anna@cluster.example --role editor
     """
-    user = state.curator().create_web_user(email, role=role, password=password)
+    user = state.curator().accounts.create(email, role=role, password=password)
     click.echo(f"{user.email}: {user.role}" + (" (linked to the member record)" if user.member_id else ""))
 
 
@@ -83,7 +83,7 @@ def users_reset(state: CliState, email: str, password: str) -> None:
     Example:
       curator users reset anna@cluster.example
     """
-    state.curator().set_password(email, password)
+    state.curator().accounts.set_password(email, password)
     click.echo(f"{email}: password set, all sessions signed out")
 
 
@@ -96,7 +96,7 @@ def users_list(state: CliState) -> None:
     Example:
       curator users list
     """
-    for u in state.curator().web_users():
+    for u in state.curator().accounts.users():
         how = "password" if u.has_password else "link only"
         linked = "" if u.member_id else "\tno member record"
         click.echo(f"{u.email}\t{u.role}\t{how}{linked}")
@@ -111,7 +111,7 @@ def users_purge(state: CliState) -> None:
     Example:
       curator users purge
     """
-    n = state.curator().purge_web_state()
+    n = state.curator().accounts.purge_expired()
     click.echo(f"{n} expired sessions and sign-in links deleted")
 
 

@@ -42,7 +42,7 @@ class Skip:
 
 
 class Ledger(Protocol):
-    """The delivery records (implemented by ``curator.storage.newsletter.NewsletterStore``)."""
+    """The delivery records (implemented by ``curator.storage.Storage``)."""
 
     def claim_batch(self, issue_id: int, *, owner: str, now: datetime, claim_for: timedelta,
                     limit: int) -> list[Delivery]: ...

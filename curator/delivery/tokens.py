@@ -21,17 +21,26 @@ PURPOSES = ("unsubscribe", "preferences", "click", "view")
 
 
 class TokenSigner:
+    """Signs and reads link tokens with ``secret_key``. A missing or short key is reported (as a
+    ConfigError) when a token is first needed, so commands that sign nothing run without one."""
+
     def __init__(self, secret_key: str) -> None:
-        if not secret_key or len(secret_key) < 16:
+        self._key = secret_key
+        self._serializers = {p: URLSafeSerializer(secret_key or "-", salt=f"curator-{p}") for p in PURPOSES}
+
+    def check_key(self) -> None:
+        """Raise ConfigError unless the secret key is usable."""
+        if not self._key or len(self._key) < 16:
             raise ConfigError("setting 'secret_key' must be set to a random text of at least 16 characters "
                               "(it signs unsubscribe and tracking links); e.g. CURATOR_SECRET_KEY=$(openssl rand -hex 32)")
-        self._serializers = {p: URLSafeSerializer(secret_key, salt=f"curator-{p}") for p in PURPOSES}
 
     def dumps(self, purpose: str, payload: dict[str, Any]) -> str:
+        self.check_key()
         return str(self._serializers[purpose].dumps(payload))
 
     def loads(self, purpose: str, token: str) -> dict[str, Any] | None:
         """The payload, or None if the token is not a valid ``purpose`` token."""
+        self.check_key()
         serializer = self._serializers.get(purpose)
         if serializer is None or not token or len(token) > 2000:
             return None

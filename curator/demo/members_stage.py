@@ -21,23 +21,23 @@ DEMO_EDITOR = "community@cluster.example"
 def run_members_stage(cur: Any, echo: Callable[[str], None], figures: dict[str, Any]) -> None:
     """Import the demo members (granting the clubs the CRM lists, vouched for by the demo editor),
     create the three clubs, simulate a little feedback and print two members' feeds."""
-    clubs = cur.ensure_clubs()
+    clubs = cur.members.ensure_clubs()
     echo(f"\nMembers and personalised feeds: clubs {', '.join(c.name for c in clubs)}")
     if not MEMBERS_FILE.exists():
         echo(f"   {MEMBERS_FILE.name} is not bundled yet; skipping members and recommendations")
         figures["members"] = 0
         return
-    res = cur.import_members(MEMBERS_FILE.read_text(encoding="utf-8"), fmt="csv", grant_clubs_by=DEMO_EDITOR)
+    res = cur.members.import_file(MEMBERS_FILE.read_text(encoding="utf-8"), fmt="csv", grant_clubs_by=DEMO_EDITOR)
     echo(f"   {res.new} new, {res.updated} updated, {res.unchanged} unchanged members; "
          f"{res.clubs_granted} club memberships granted by {DEMO_EDITOR}")
     for _, message in res.errors[:5]:
         echo(f"   ! {message}")
-    members = cur.members()
+    members = cur.members.list()
     figures["members"] = len(members)
-    figures["club_memberships"] = len(cur.club_memberships())
+    figures["club_memberships"] = len(cur.members.club_memberships())
 
     # a little behaviour: each member rates a few items of the areas they follow, hides one other
-    items = cur.items(ItemQuery(limit=100_000))
+    items = cur.items.list(ItemQuery(limit=100_000))
     rng = random.Random(4)
     stored = 0
     for m in members:
@@ -46,12 +46,12 @@ def run_members_stage(cur: Any, echo: Callable[[str], None], figures: dict[str, 
         other = [i for i in visible if i.areas and not set(i.areas) & set(m.declared_areas)]
         for item in rng.sample(liked, min(2, len(liked))):
             try:
-                stored += cur.record_feedback(m.email, item.id, "rating", value=5)
-                stored += cur.record_feedback(m.email, item.id, "click")
+                stored += cur.feedback.record(m.email, item.id, "rating", value=5)
+                stored += cur.feedback.record(m.email, item.id, "click")
             except CuratorError as exc:
                 echo(f"   ! feedback of {m.email}: {exc}")
         if other and rng.random() < 0.5:
-            stored += cur.record_feedback(m.email, rng.choice(other).id, "hide")
+            stored += cur.feedback.record(m.email, rng.choice(other).id, "hide")
     figures["feedback_events"] = stored
     echo(f"   {stored} feedback events recorded (views/clicks only for members with tracking consent)")
 
@@ -60,7 +60,7 @@ def run_members_stage(cur: Any, echo: Callable[[str], None], figures: dict[str, 
     outside = next((m for m in members if not m.clubs and m is not in_club), None)
     shown = 0
     for m in (x for x in (in_club, outside) if x is not None):
-        recs = cur.recommend(m.email, limit=5)
+        recs = cur.feeds.recommend(m, limit=5)
         clubs_txt = ", ".join(sorted(m.clubs)) or "no club"
         echo(f"\n   Feed of {m.name} ({m.persona or 'no persona'}, {m.language}, {clubs_txt}):")
         for n, r in enumerate(recs, start=1):

@@ -3,7 +3,6 @@ editor, and "send" it to .eml files in the outbox folder (no mail server needed)
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,20 +14,18 @@ def run_newsletter_stage(cur: Any, echo: Callable[[str], None], figures: dict[st
     """Draft -> approve -> send to ``settings.outbox_dir``; records figures under ``digest_*``."""
     from ..delivery import OutboxSender
 
-    if not cur.settings.secret_key:  # links must be signed; the demo makes up a key for this run
-        cur.settings = cur.settings.replace(secret_key=secrets.token_hex(32))
-    members = cur.members() if hasattr(cur, "members") else []
+    members = cur.members.list()
     if not members:
         echo("\nNewsletter: no members imported, so no digest to send (skipped).")
         return
-    issue = cur.draft_digest("everyone", editor="curator")
-    issue = cur.approve_digest(issue.id, editor=DEMO_EDITOR)
+    issue = cur.digests.draft("everyone", editor="curator")
+    issue = cur.digests.approve(issue.id, editor=DEMO_EDITOR)
     outbox = Path(cur.settings.outbox_dir).resolve()
-    report = cur.send_issue(issue.id, sender=OutboxSender(outbox))
+    report = cur.digests.send(issue.id, sender=OutboxSender(outbox))
     files = sorted(outbox.glob("*.eml"))
     first = next((m for m in members if m.status == "member"), members[0])
     preview = outbox / "preview.html"
-    preview.write_text(cur.render_for(cur.digest_issue(issue.id), first).html, encoding="utf-8")
+    preview.write_text(cur.digests.render_for(cur.digests.get(issue.id), first).html, encoding="utf-8")
     echo(f"\nNewsletter: digest issue {issue.id} ({issue.period}) approved by {DEMO_EDITOR}; "
          f"{report.sent} sent, {report.skipped} skipped (nothing they may read), {report.failed} failed "
          f"-> {report.state.replace('_', ' ')}")

@@ -7,8 +7,8 @@ store path runs; the fetcher is allowed to reach 127.0.0.1 for this run only.
 from __future__ import annotations
 
 import functools
-import importlib
 import json
+import secrets
 import shutil
 import sys
 import threading
@@ -25,6 +25,8 @@ import yaml
 from ..config import load_settings, parse_sources
 from ..core import make_curator
 from ..storage import ItemQuery
+from .members_stage import run_members_stage
+from .newsletter_stage import run_newsletter_stage
 
 DEMO_DIR = Path(__file__).resolve().parent
 FEEDS_DIR = DEMO_DIR / "feeds"
@@ -72,7 +74,7 @@ def _agreement_with_intent(cur: Any) -> float:
         e = json.loads(line)
         expected[e["title"]] = e["areas"][0] if e["areas"] else None
     hits = total = 0
-    for item in cur.items(ItemQuery(limit=100_000)):
+    for item in cur.items.list(ItemQuery(limit=100_000)):
         if item.title in expected:
             total += 1
             hits += (item.areas[0] if item.areas else None) == expected[item.title]
@@ -92,16 +94,18 @@ def run_demo(directory: str, *, fresh: bool = True, echo: Callable[[str], None] 
         database_url=f"sqlite:///{db}", feeds_file=str(out / "no-feeds.yaml"),
         fetch_allowed_networks=("127.0.0.1/32",), outbox_dir=str(out / "outbox"),
     )
+    if not settings.secret_key:  # email links must be signed; the demo makes up a key for this run
+        settings = settings.replace(secret_key=secrets.token_hex(32))
     figures: dict[str, Any] = {}
     started = time.monotonic()
     echo(f"curator demo: database {db}")
     with make_curator(settings) as cur, serve_directory(FEEDS_DIR) as base:
         # 1. sources
         sources = demo_sources(base)
-        cur.sync_sources(sources)
+        cur.sources.sync(sources)
         echo(f"\n1. Sources: {len(sources)} bundled feeds served from {base} (RSS, Atom, JSON Feed)")
         # 2. collect
-        results = list(cur.collect(force=True))
+        results = list(cur.sources.collect(force=True))
         for r in sorted(results, key=lambda r: r.source_id):
             echo(f"   {r.source_id:24} {'ERROR ' + r.error if r.error else f'{r.new} new, {r.updated} updated'}")
         figures["collected"] = sum(r.new + r.updated + r.unchanged for r in results)
@@ -114,38 +118,33 @@ def run_demo(directory: str, *, fresh: bool = True, echo: Callable[[str], None] 
                 if not line.strip():
                     continue
                 p = json.loads(line)
-                post = cur.submit_post(title=p["title"], text=p["text"], link=p.get("link"),
+                post = cur.posts.submit(title=p["title"], text=p["text"], link=p.get("link"),
                                        author_name=p["author"], author_email=p.get("email"),
                                        organisation=p.get("organisation"), lang=p.get("lang"))
                 if p.get("demo_decision") == "reject":
-                    cur.reject_post(post.id, editor="editor@cluster.example",
+                    cur.posts.reject(post.id, editor="editor@cluster.example",
                                     reason=p.get("demo_reason") or "Advertising rather than thought leadership")
                     rejected += 1
                 elif p.get("demo_decision") != "pending":
-                    cur.approve_post(post.id, editor="editor@cluster.example")
+                    cur.posts.approve(post.id, editor="editor@cluster.example")
                     approved += 1
-        pending = len(cur.posts("pending"))
+        pending = len(cur.posts.list("pending"))
         echo(f"\n2. Member posts: {approved} approved, {rejected} rejected, {pending} waiting for an editor")
         figures.update(posts_approved=approved, posts_rejected=rejected, posts_pending=pending)
         # 4. tagging and duplicates
         echo("\n3. Tagging with the five subject areas (encoder: " + settings.encoder + ")")
-        run = cur.tag(progress=sys.stderr.isatty())  # a bar while the model encodes
+        run = cur.tagging.tag(progress=sys.stderr.isatty())  # a bar while the model encodes
         echo(f"   {run.tagged} items tagged: " + ", ".join(f"{a} {n}" for a, n in run.by_area.items())
              + f"; no area (off-topic): {run.untagged}")
         echo(f"   {run.duplicates} items folded as duplicates of the same story from another source")
         figures.update(tagged=run.tagged, by_area=run.by_area, untagged=run.untagged, duplicates=run.duplicates)
         figures["tag_agreement"] = _agreement_with_intent(cur)
         echo(f"   agreement with the editors' intended primary area: {figures['tag_agreement']:.0%}")
-        # 5. later stages, each in its own module
-        for stage in ("members_stage:run_members_stage", "newsletter_stage:run_newsletter_stage"):
-            module_name, func = stage.split(":")
-            try:
-                module = importlib.import_module(f"curator.demo.{module_name}")
-            except ModuleNotFoundError:
-                continue
-            getattr(module, func)(cur, echo, figures)
+        # 5. members and ranked feeds, then the newsletter
+        run_members_stage(cur, echo, figures)
+        run_newsletter_stage(cur, echo, figures)
         # summary
-        all_items = cur.items(ItemQuery(limit=100_000))
+        all_items = cur.items.list(ItemQuery(limit=100_000))
         langs = Counter(i.lang or "?" for i in all_items)
         figures["items"] = len(all_items)
         figures["langs"] = dict(langs)

@@ -34,6 +34,8 @@ __all__ = [
     "collapse_whitespace",
     "clamp_date",
     "FUTURE_TOLERANCE",
+    "shorten_text",
+    "slugify",
 ]
 
 TRACKING_PARAMS: frozenset[str] = frozenset(
@@ -298,3 +300,18 @@ def shorten_text(text: str, limit: int) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip() + "…"
+
+
+_SLUG_RUN_RE = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str, *, max_length: int, fallback: str) -> str:
+    """An identifier made of ``a-z``, ``0-9`` and ``-`` from free text (a title, a segment key).
+
+    Lower-cases ``text``, turns every run of other characters into one ``-``, strips ``-`` at
+    both ends and keeps the first ``max_length`` characters; ``fallback`` when nothing is left.
+    Non-ASCII letters count as "other" (``"Übersicht"`` -> ``"bersicht"``): the result is
+    used in ids and mail headers that must stay ASCII. The cut comes after the strip, so the
+    result may end in ``-``; stored ids depend on that, so it stays.
+    """
+    return _SLUG_RUN_RE.sub("-", text.lower()).strip("-")[:max_length] or fallback

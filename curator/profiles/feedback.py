@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+from curator.errors import InvalidInput
 from curator.types import FeedbackKind
 
 FEEDBACK_KINDS: tuple[str, ...] = ("view", "click", "rating", "save", "hide", "more", "less", "send", "attend")
@@ -48,3 +49,17 @@ def decay(age_seconds: float, half_life_days: float = FEEDBACK_HALF_LIFE_DAYS) -
 
 def decay_between(earlier: datetime, later: datetime, half_life_days: float = FEEDBACK_HALF_LIFE_DAYS) -> float:
     return decay((later - earlier).total_seconds(), half_life_days)
+
+
+def checked_value(kind: str, value: float | None) -> float | None:
+    """The value an event of ``kind`` stores: a rating's 1..5 as a float; None for kinds that
+    carry no value (a ``send`` keeps what it was given). InvalidInput for an unknown kind or a
+    rating without a value from 1 to 5."""
+    if kind not in FEEDBACK_KINDS:
+        raise InvalidInput(f"unknown feedback kind '{kind}'; use one of {', '.join(FEEDBACK_KINDS)}")
+    if kind == "rating":
+        if value is None or not 1 <= float(value) <= 5:
+            raise InvalidInput("a rating needs a value from 1 to 5")
+    elif kind != "send":
+        return None
+    return None if value is None else float(value)

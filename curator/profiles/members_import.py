@@ -14,6 +14,7 @@ import io
 import json
 import re
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from typing import Any
 
 from curator.types import AREA_IDS, LANGUAGES, MemberRecord
@@ -140,3 +141,26 @@ def parse_member(row: Mapping[str, Any], personas: Collection[str]) -> MemberRec
     return MemberRecord(email=email, name=name, organisation=organisation, language=language, clubs=clubs,
                         declared_areas=areas, interests=_text(row, "interests"), persona=persona,
                         tracking_consent=consent, membership=membership)
+
+
+def admissible_clubs(number: int, rec: MemberRecord, known_clubs: Collection[str], *, granting: bool
+                     ) -> tuple[MemberRecord, list[tuple[int, str]], int]:
+    """The record of row ``number`` with only the clubs it may be granted, (row number, message)
+    warnings, and how many clubs were refused because the person is not a member.
+
+    When an editor vouches for the export (``granting``), clubs that do not exist are dropped
+    with a warning (the member is still imported). A registered user (not a member) never joins
+    a club: their clubs are dropped with a warning whether or not an editor vouches."""
+    warnings: list[tuple[int, str]] = []
+    unknown = [c for c in rec.clubs if c not in known_clubs]
+    if granting and unknown:
+        warnings.append((number, f"row {number}: {rec.email}: unknown club(s) {', '.join(unknown)}; create them "
+                                 "first (`curator clubs create`) — the member was imported without them"))
+        rec = replace(rec, clubs=tuple(c for c in rec.clubs if c in known_clubs))
+    refused = 0
+    if rec.membership != "member" and rec.clubs:
+        warnings.append((number, f"row {number}: {rec.email}: registered users (not members) cannot join clubs; "
+                                 "clubs ignored"))
+        refused = len(rec.clubs)
+        rec = replace(rec, clubs=())
+    return rec, warnings, refused

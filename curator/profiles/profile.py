@@ -10,20 +10,24 @@ Terms:
   sums by ``decay(t1 - t0)``, and a new event adds its own decayed term. So folding only the events
   after ``events_through`` gives the same profile as recomputing from scratch.
 - **area feedback**: the same decayed sums per subject area, from the items' area scores.
+- **stored profile** (:class:`curator.types.MemberProfile`): the sums as bytes, with the encoder
+  they belong to; :func:`refreshed_profile` folds new events into one (the feature layer loads
+  the events and item vectors and stores the result).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
 from numpy.typing import NDArray
 
-from curator.types import AREA_IDS
+from curator.types import AREA_IDS, FeedbackEvent, Member, MemberProfile
 
-from .feedback import FEEDBACK_HALF_LIFE_DAYS, decay_between
+from .feedback import FEEDBACK_HALF_LIFE_DAYS, counts_for, decay_between, event_weight
 
 
 @dataclass(frozen=True)
@@ -129,3 +133,85 @@ def declared_text(interests: str, declared_areas: Sequence[str], area_names: dic
         if names:
             parts.append(" / ".join(names[lang] for lang in ("en", "de") if lang in names))
     return "; ".join(parts)
+
+
+# --------------------------------------------------------------------------- stored profiles
+
+def declared_hash(text: str) -> str:
+    """Identifies the declared text a stored declared vector was computed from (sha256 hex)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _vector(data: bytes) -> NDArray[np.float32]:
+    return np.frombuffer(data, "<f4").copy()
+
+
+def state_of(stored: MemberProfile | None, model_id: str, dim: int, now: datetime) -> ProfileState:
+    """The feedback sums of a stored profile, as stored (not decayed). An empty state as of
+    ``now`` when nothing is stored or the profile belongs to another encoder (``model_id``):
+    vectors of different models cannot be mixed, so a change of encoder rebuilds."""
+    if stored is None or stored.model_id != model_id:
+        return ProfileState.empty(dim, now)
+    return ProfileState(stored.as_of, _vector(stored.positive), _vector(stored.negative), stored.positive_weight,
+                        stored.negative_weight,
+                        np.array([stored.area_affinity.get(a, 0.0) for a in AREA_IDS], dtype=np.float32),
+                        stored.events_through)
+
+
+def folded_through(stored: MemberProfile | None, model_id: str) -> int:
+    """The last feedback event id folded into a stored profile that is still usable with the
+    encoder ``model_id`` (0: start from the first event)."""
+    return stored.events_through if stored is not None and stored.model_id == model_id else 0
+
+
+def current_declared(stored: MemberProfile | None, model_id: str, text_hash: str) -> bytes | None:
+    """The stored declared vector if it is still valid (same encoder, same declared text whose
+    :func:`declared_hash` is ``text_hash``); None means it must be encoded again."""
+    if stored is None or stored.model_id != model_id or stored.declared_hash != text_hash:
+        return None
+    return stored.declared
+
+
+def fold_events_to(state: ProfileState, events: Sequence[WeightedEvent], now: datetime) -> ProfileState:
+    """:func:`fold_events`, except that a profile that already holds events and gets no new ones
+    is returned unchanged: its stored row stays as it is (decay is applied when reading it), so
+    refreshing without new feedback writes nothing."""
+    if not events and state.events_through > 0:
+        return state
+    return fold_events(state, events, now)
+
+
+def refreshed_profile(member: Member, stored: MemberProfile | None, *, model_id: str, dim: int,
+                      text_hash: str, new_declared: bytes | None, events: Iterable[FeedbackEvent],
+                      vectors: Mapping[int, NDArray[np.float32]], areas: Mapping[int, NDArray[np.float32]],
+                      now: datetime) -> MemberProfile | None:
+    """``member``'s profile brought up to date, or None when the stored one is still current.
+
+    ``events`` are the member's feedback events (any order; those already folded, those that do
+    not count without the member's tracking consent, and those on items without an entry in
+    ``vectors`` are ignored). ``vectors``/``areas`` give each item's document vector and area
+    vector (``AREA_IDS`` order). ``new_declared`` is the freshly encoded declared vector (little-
+    endian float32 bytes), needed only when :func:`current_declared` is None; ``text_hash`` is the
+    :func:`declared_hash` of the member's declared text. Raises ValueError when a new declared
+    vector is needed and missing."""
+    state = state_of(stored, model_id, dim, now)
+    declared = current_declared(stored, model_id, text_hash)
+    fresh = sorted((e for e in events
+                    if e.id > state.events_through and counts_for(e.kind, member.tracking_consent)
+                    and e.item_id in vectors), key=lambda e: e.id)
+    weighted = [WeightedEvent(e.id, e.at, event_weight(e.kind, e.value), vectors[e.item_id], areas[e.item_id])
+                for e in fresh]
+    new_state = fold_events_to(state, weighted, now)
+    if declared is not None and not weighted and new_state.events_through == state.events_through:
+        return None
+    if declared is None:
+        if new_declared is None:
+            raise ValueError(f"member {member.id}: the declared text changed and no new declared vector was given")
+        declared = new_declared
+    return MemberProfile(
+        member_id=member.id, model_id=model_id, as_of=new_state.as_of, declared=declared,
+        positive=np.asarray(new_state.positive, "<f4").tobytes(),
+        negative=np.asarray(new_state.negative, "<f4").tobytes(),
+        positive_weight=float(new_state.positive_weight), negative_weight=float(new_state.negative_weight),
+        area_affinity={a: float(new_state.area_feedback[k]) for k, a in enumerate(AREA_IDS)},
+        events_through=new_state.events_through, declared_hash=text_hash)

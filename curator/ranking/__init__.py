@@ -2,8 +2,10 @@
 
 candidates -> scores -> re-ranking -> selection, then explanations.
 
-Pure numpy; never imports ``curator.storage``. The facade (``curator.core_members``) loads the
-data, builds a :class:`CandidatePool` and a :class:`MemberBatch`, and calls :func:`rank`.
+Pure numpy; never imports ``curator.storage``. The feature layer (``curator.features.feeds``)
+loads items, members, profiles, personas and feedback as plain values; :mod:`.batch` assembles
+them into a :class:`CandidatePool` and a :class:`MemberBatch`; :func:`rank` ranks; and
+:mod:`.scored` turns the result into explained :class:`curator.types.ScoredItem` lists.
 """
 
 from .stages import (

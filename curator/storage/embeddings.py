@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import select
 
 from . import schema as t
-from .store import Storage
+from .database import Database as Storage
 
 
 class DbEmbeddingCache:

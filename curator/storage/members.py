@@ -1,6 +1,6 @@
 """Queries for members, organisations, clubs, feedback, profiles, persona suggestions and pins.
 
-``MemberStore`` wraps a :class:`Storage`; rows never leave this module (callers get the frozen
+Rows never leave this module (callers get the frozen
 dataclasses of ``curator.types``). Club memberships are written only by :meth:`grant_club`, which
 records the editor and the time.
 """
@@ -28,8 +28,7 @@ from ..types import (
     PersonaSuggestion,
 )
 from . import schema as t
-from . import schema_members as tm
-from .store import Storage
+from .tagging import TaggingQueries, TagRow
 
 TRACKING_KINDS = ("view", "click")
 
@@ -54,11 +53,9 @@ class StoredFeedback:
     visibility: str
 
 
-class MemberStore:
+class MemberQueries(TaggingQueries):
     """Members and everything hanging off them, on the shared database."""
 
-    def __init__(self, storage: Storage) -> None:
-        self.storage = storage
 
     # ----------------------------------------------------------------- members
 
@@ -70,51 +67,51 @@ class MemberStore:
                       tracking_consent=bool(row.tracking_consent), clubs=frozenset(clubs))
 
     def _members_where(self, conn: Connection, cond: Any = None) -> list[Member]:
-        q = (select(tm.members, tm.organisations.c.name.label("org_name"))
-             .select_from(tm.members.outerjoin(tm.organisations,
-                                               tm.organisations.c.id == tm.members.c.organisation_id)))
+        q = (select(t.members, t.organisations.c.name.label("org_name"))
+             .select_from(t.members.outerjoin(t.organisations,
+                                               t.organisations.c.id == t.members.c.organisation_id)))
         if cond is not None:
             q = q.where(cond)
-        rows = conn.execute(q.order_by(tm.members.c.id)).all()
+        rows = conn.execute(q.order_by(t.members.c.id)).all()
         clubs: dict[int, list[str]] = defaultdict(list)
         if rows:
             ids = [r.id for r in rows]
             for start in range(0, len(ids), 500):
-                for c in conn.execute(select(tm.club_memberships.c.member_id, tm.club_memberships.c.club_id)
-                                      .where(tm.club_memberships.c.member_id.in_(ids[start:start + 500]))):
+                for c in conn.execute(select(t.club_memberships.c.member_id, t.club_memberships.c.club_id)
+                                      .where(t.club_memberships.c.member_id.in_(ids[start:start + 500]))):
                     clubs[c.member_id].append(c.club_id)
         return [self._member(r, clubs.get(r.id, ()), r.org_name) for r in rows]
 
     def get_member(self, email: str) -> Member:
         """Raises NotFound when no member has this email (case-insensitive)."""
-        with self.storage.read() as conn:
-            found = self._members_where(conn, tm.members.c.email == email.strip().lower())
+        with self.read() as conn:
+            found = self._members_where(conn, t.members.c.email == email.strip().lower())
         if not found:
             raise NotFound(f"no member with email '{email}'; import members first (`curator import-members`)")
         return found[0]
 
     def get_members_by_id(self, member_ids: Sequence[int]) -> list[Member]:
         out: list[Member] = []
-        with self.storage.read() as conn:
+        with self.read() as conn:
             for start in range(0, len(member_ids), 500):
-                out.extend(self._members_where(conn, tm.members.c.id.in_(list(member_ids[start:start + 500]))))
+                out.extend(self._members_where(conn, t.members.c.id.in_(list(member_ids[start:start + 500]))))
         return out
 
     def list_members(self) -> list[Member]:
-        with self.storage.read() as conn:
+        with self.read() as conn:
             return self._members_where(conn)
 
     def _organisation_id(self, conn: Connection, name: str | None, is_member: bool, now: datetime) -> int | None:
         if not name:
             return None
-        row = conn.execute(select(tm.organisations).where(tm.organisations.c.name == name)).first()
+        row = conn.execute(select(t.organisations).where(t.organisations.c.name == name)).first()
         if row is None:
-            conn.execute(self.storage._insert(tm.organisations).values(
+            conn.execute(self._insert(t.organisations).values(
                 name=name, is_member=is_member, created_at=now, updated_at=now,
             ).on_conflict_do_nothing(index_elements=["name"]))
-            row = conn.execute(select(tm.organisations).where(tm.organisations.c.name == name)).one()
+            row = conn.execute(select(t.organisations).where(t.organisations.c.name == name)).one()
         elif is_member and not row.is_member:
-            conn.execute(update(tm.organisations).where(tm.organisations.c.id == row.id)
+            conn.execute(update(t.organisations).where(t.organisations.c.id == row.id)
                          .values(is_member=True, updated_at=now))
         return int(row.id)
 
@@ -124,17 +121,17 @@ class MemberStore:
         deleted in the same transaction. Clubs of the record are granted only when
         ``grant_clubs_by`` names the editor vouching for the export; existing grants stay."""
         email = rec.email.strip().lower()
-        with self.storage.write() as conn:
+        with self.write() as conn:
             org_id = self._organisation_id(conn, rec.organisation, rec.membership == "member", now)
             values = dict(name=rec.name, organisation_id=org_id, language=rec.language, status=rec.membership,
                           persona=rec.persona, declared_areas=list(rec.declared_areas), interests=rec.interests,
                           tracking_consent=rec.tracking_consent)
-            row = conn.execute(select(tm.members).where(tm.members.c.email == email)).first()
+            row = conn.execute(select(t.members).where(t.members.c.email == email)).first()
             withdrawn = False
             if row is None:
-                member_id = conn.execute(tm.members.insert().values(
+                member_id = conn.execute(t.members.insert().values(
                     email=email, created_at=now, updated_at=now, consent_changed_at=now, **values,
-                ).returning(tm.members.c.id)).scalar_one()
+                ).returning(t.members.c.id)).scalar_one()
                 outcome = "new"
             else:
                 member_id = row.id
@@ -143,7 +140,7 @@ class MemberStore:
                     if "tracking_consent" in changed:
                         changed["consent_changed_at"] = now
                         withdrawn = bool(row.tracking_consent) and not rec.tracking_consent
-                    conn.execute(update(tm.members).where(tm.members.c.id == member_id)
+                    conn.execute(update(t.members).where(t.members.c.id == member_id)
                                  .values(updated_at=now, **changed))
                     outcome = "updated"
                 else:
@@ -152,8 +149,8 @@ class MemberStore:
                 self._forget_tracking(conn, member_id)
             granted: list[str] = []
             if grant_clubs_by and rec.clubs:
-                have = {r.club_id for r in conn.execute(select(tm.club_memberships.c.club_id)
-                                                        .where(tm.club_memberships.c.member_id == member_id))}
+                have = {r.club_id for r in conn.execute(select(t.club_memberships.c.club_id)
+                                                        .where(t.club_memberships.c.member_id == member_id))}
                 for club in rec.clubs:
                     if club not in have:
                         self._grant(conn, member_id, club, grant_clubs_by, now)
@@ -164,17 +161,17 @@ class MemberStore:
 
     @staticmethod
     def _forget_tracking(conn: Connection, member_id: int) -> None:
-        conn.execute(delete(tm.feedback_events).where(and_(tm.feedback_events.c.member_id == member_id,
-                                                           tm.feedback_events.c.kind.in_(TRACKING_KINDS))))
-        conn.execute(delete(tm.member_profiles).where(tm.member_profiles.c.member_id == member_id))
+        conn.execute(delete(t.feedback_events).where(and_(t.feedback_events.c.member_id == member_id,
+                                                           t.feedback_events.c.kind.in_(TRACKING_KINDS))))
+        conn.execute(delete(t.member_profiles).where(t.member_profiles.c.member_id == member_id))
 
     def set_tracking_consent(self, email: str, consent: bool, now: datetime) -> Member:
         """Change consent; withdrawing deletes stored view/click events and the profile (rebuilt
         from explicit actions on the next refresh)."""
         member = self.get_member(email)
-        with self.storage.write() as conn:
+        with self.write() as conn:
             if member.tracking_consent != consent:
-                conn.execute(update(tm.members).where(tm.members.c.id == member.id).values(
+                conn.execute(update(t.members).where(t.members.c.id == member.id).values(
                     tracking_consent=consent, consent_changed_at=now, updated_at=now))
                 if not consent:
                     self._forget_tracking(conn, member.id)
@@ -183,20 +180,20 @@ class MemberStore:
     # ----------------------------------------------------------------- clubs
 
     def ensure_club(self, club: Club, now: datetime) -> None:
-        with self.storage.write() as conn:
-            conn.execute(self.storage._insert(tm.clubs).values(
+        with self.write() as conn:
+            conn.execute(self._insert(t.clubs).values(
                 id=club.id, name=club.name, name_de=club.name_de, description=club.description,
                 admission=club.admission, created_at=now).on_conflict_do_nothing(index_elements=["id"]))
 
     def list_clubs(self) -> list[Club]:
-        with self.storage.read() as conn:
-            rows = conn.execute(select(tm.clubs).order_by(tm.clubs.c.id)).all()
+        with self.read() as conn:
+            rows = conn.execute(select(t.clubs).order_by(t.clubs.c.id)).all()
         return [Club(r.id, r.name, r.name_de, r.description, r.admission) for r in rows]
 
     def _grant(self, conn: Connection, member_id: int, club_id: str, editor: str, now: datetime) -> None:
-        if conn.execute(select(tm.clubs.c.id).where(tm.clubs.c.id == club_id)).first() is None:
+        if conn.execute(select(t.clubs.c.id).where(t.clubs.c.id == club_id)).first() is None:
             raise NotFound(f"no club with id '{club_id}'; see `curator clubs list`")
-        conn.execute(self.storage._insert(tm.club_memberships).values(
+        conn.execute(self._insert(t.club_memberships).values(
             member_id=member_id, club_id=club_id, granted_by=editor, granted_at=now,
         ).on_conflict_do_nothing(index_elements=["member_id", "club_id"]))
 
@@ -206,27 +203,27 @@ class MemberStore:
         if member.status != "member":
             raise WorkflowError(f"{member.email} is a registered user, not a cluster member; clubs are for "
                                 "members only (re-import them as a member first)")
-        with self.storage.write() as conn:
+        with self.write() as conn:
             self._grant(conn, member.id, club_id, editor, now)
-            row = conn.execute(select(tm.club_memberships).where(and_(
-                tm.club_memberships.c.member_id == member.id, tm.club_memberships.c.club_id == club_id))).one()
+            row = conn.execute(select(t.club_memberships).where(and_(
+                t.club_memberships.c.member_id == member.id, t.club_memberships.c.club_id == club_id))).one()
         return ClubMembership(member.email, club_id, row.granted_by, row.granted_at)
 
     def revoke_club(self, email: str, club_id: str) -> bool:
         """Remove a membership; True if there was one."""
         member = self.get_member(email)
-        with self.storage.write() as conn:
-            res = conn.execute(delete(tm.club_memberships).where(and_(
-                tm.club_memberships.c.member_id == member.id, tm.club_memberships.c.club_id == club_id)))
+        with self.write() as conn:
+            res = conn.execute(delete(t.club_memberships).where(and_(
+                t.club_memberships.c.member_id == member.id, t.club_memberships.c.club_id == club_id)))
         return bool(res.rowcount)
 
     def club_memberships(self, club_id: str | None = None) -> list[ClubMembership]:
-        q = (select(tm.club_memberships, tm.members.c.email)
-             .select_from(tm.club_memberships.join(tm.members, tm.members.c.id == tm.club_memberships.c.member_id)))
+        q = (select(t.club_memberships, t.members.c.email)
+             .select_from(t.club_memberships.join(t.members, t.members.c.id == t.club_memberships.c.member_id)))
         if club_id:
-            q = q.where(tm.club_memberships.c.club_id == club_id)
-        with self.storage.read() as conn:
-            rows = conn.execute(q.order_by(tm.club_memberships.c.club_id, tm.members.c.email)).all()
+            q = q.where(t.club_memberships.c.club_id == club_id)
+        with self.read() as conn:
+            rows = conn.execute(q.order_by(t.club_memberships.c.club_id, t.members.c.email)).all()
         return [ClubMembership(r.email, r.club_id, r.granted_by, r.granted_at) for r in rows]
 
     # ----------------------------------------------------------------- feedback
@@ -235,14 +232,14 @@ class MemberStore:
         """Store (event, dedupe key) pairs; an event whose key is already stored is skipped.
         Returns (stored, duplicates). Consent is the caller's check; this stores what it gets."""
         stored = dupes = 0
-        with self.storage.write() as conn:
+        with self.write() as conn:
             for ev, key in events:
-                stmt = self.storage._insert(tm.feedback_events).values(
+                stmt = self._insert(t.feedback_events).values(
                     member_id=ev.member_id, item_id=ev.item_id, kind=ev.kind, value=ev.value, note=ev.note,
                     to_member_id=ev.to_member_id, at=ev.at, dedupe_key=key)
                 # rowcount is not reliable for ON CONFLICT on every driver; RETURNING is
                 res = conn.execute(stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
-                                   .returning(tm.feedback_events.c.id))
+                                   .returning(t.feedback_events.c.id))
                 if res.first() is not None:
                     stored += 1
                 else:
@@ -258,14 +255,14 @@ class MemberStore:
                  item_ids: Sequence[int] | None = None) -> list[StoredFeedback]:
         """Feedback events (oldest first) of the given members (None: all), with ids above
         ``after_id``, optionally only on ``item_ids``; each with its item's source and visibility."""
-        q = (select(tm.feedback_events, t.items.c.source_id, t.items.c.visibility)
-             .select_from(tm.feedback_events.join(t.items, t.items.c.id == tm.feedback_events.c.item_id))
-             .where(tm.feedback_events.c.id > after_id))
+        q = (select(t.feedback_events, t.items.c.source_id, t.items.c.visibility)
+             .select_from(t.feedback_events.join(t.items, t.items.c.id == t.feedback_events.c.item_id))
+             .where(t.feedback_events.c.id > after_id))
         out: list[StoredFeedback] = []
-        with self.storage.read() as conn:
+        with self.read() as conn:
             def run(extra: Any) -> None:
                 qq = q.where(extra) if extra is not None else q
-                for r in conn.execute(qq.order_by(tm.feedback_events.c.id)):
+                for r in conn.execute(qq.order_by(t.feedback_events.c.id)):
                     out.append(StoredFeedback(self._event(r), r.source_id, r.visibility))
 
             if member_ids is None and item_ids is None:
@@ -273,15 +270,15 @@ class MemberStore:
             elif member_ids is not None:
                 ids = list(member_ids)
                 for start in range(0, len(ids), 500):
-                    cond: Any = tm.feedback_events.c.member_id.in_(ids[start:start + 500])
+                    cond: Any = t.feedback_events.c.member_id.in_(ids[start:start + 500])
                     if item_ids is not None:
-                        cond = and_(cond, tm.feedback_events.c.item_id.in_(list(item_ids)))
+                        cond = and_(cond, t.feedback_events.c.item_id.in_(list(item_ids)))
                     run(cond)
             else:
                 assert item_ids is not None
                 ids = list(item_ids)
                 for start in range(0, len(ids), 500):
-                    run(tm.feedback_events.c.item_id.in_(ids[start:start + 500]))
+                    run(t.feedback_events.c.item_id.in_(ids[start:start + 500]))
         out.sort(key=lambda s: s.event.id)
         return out
 
@@ -289,12 +286,12 @@ class MemberStore:
         """Per source: (positive, negative) explicit feedback counts, for source quality."""
         pos_kinds = ("save", "more", "send", "attend")
         neg_kinds = ("hide", "less")
-        q = (select(t.items.c.source_id, tm.feedback_events.c.kind, tm.feedback_events.c.value,
+        q = (select(t.items.c.source_id, t.feedback_events.c.kind, t.feedback_events.c.value,
                     func.count().label("n"))
-             .select_from(tm.feedback_events.join(t.items, t.items.c.id == tm.feedback_events.c.item_id))
-             .group_by(t.items.c.source_id, tm.feedback_events.c.kind, tm.feedback_events.c.value))
+             .select_from(t.feedback_events.join(t.items, t.items.c.id == t.feedback_events.c.item_id))
+             .group_by(t.items.c.source_id, t.feedback_events.c.kind, t.feedback_events.c.value))
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        with self.storage.read() as conn:
+        with self.read() as conn:
             for r in conn.execute(q):
                 if r.kind in pos_kinds or (r.kind == "rating" and (r.value or 0) >= 4):
                     counts[r.source_id][0] += r.n
@@ -314,51 +311,51 @@ class MemberStore:
 
     def get_profiles(self, member_ids: Sequence[int] | None = None) -> dict[int, MemberProfile]:
         out: dict[int, MemberProfile] = {}
-        with self.storage.read() as conn:
+        with self.read() as conn:
             if member_ids is None:
-                for r in conn.execute(select(tm.member_profiles)):
+                for r in conn.execute(select(t.member_profiles)):
                     out[r.member_id] = self._profile(r)
             else:
                 ids = list(member_ids)
                 for start in range(0, len(ids), 500):
-                    for r in conn.execute(select(tm.member_profiles)
-                                          .where(tm.member_profiles.c.member_id.in_(ids[start:start + 500]))):
+                    for r in conn.execute(select(t.member_profiles)
+                                          .where(t.member_profiles.c.member_id.in_(ids[start:start + 500]))):
                         out[r.member_id] = self._profile(r)
         return out
 
     def save_profiles(self, profiles: Sequence[MemberProfile]) -> None:
         if not profiles:
             return
-        with self.storage.write() as conn:
+        with self.write() as conn:
             for p in profiles:
                 values = dict(model_id=p.model_id, dim=len(p.declared) // 4, as_of=p.as_of, declared=p.declared,
                               positive=p.positive, negative=p.negative, positive_weight=p.positive_weight,
                               negative_weight=p.negative_weight, area_affinity=dict(p.area_affinity),
                               events_through=p.events_through, declared_hash=p.declared_hash)
-                stmt = self.storage._insert(tm.member_profiles).values(member_id=p.member_id, **values)
+                stmt = self._insert(t.member_profiles).values(member_id=p.member_id, **values)
                 conn.execute(stmt.on_conflict_do_update(index_elements=["member_id"], set_=values))
 
     # ----------------------------------------------------------------- pins
 
     def pin_item(self, item_id: int, scope: str, editor: str, now: datetime, until: datetime | None) -> None:
-        with self.storage.write() as conn:
+        with self.write() as conn:
             if conn.execute(select(t.items.c.id).where(t.items.c.id == item_id)).first() is None:
                 raise NotFound(f"no item with id {item_id}")
             values = dict(pinned_by=editor, pinned_at=now, until=until)
-            conn.execute(self.storage._insert(tm.editor_pins).values(item_id=item_id, scope=scope, **values)
+            conn.execute(self._insert(t.editor_pins).values(item_id=item_id, scope=scope, **values)
                          .on_conflict_do_update(index_elements=["item_id", "scope"], set_=values))
 
     def unpin_item(self, item_id: int, scope: str) -> bool:
-        with self.storage.write() as conn:
-            res = conn.execute(delete(tm.editor_pins).where(and_(tm.editor_pins.c.item_id == item_id,
-                                                                 tm.editor_pins.c.scope == scope)))
+        with self.write() as conn:
+            res = conn.execute(delete(t.editor_pins).where(and_(t.editor_pins.c.item_id == item_id,
+                                                                 t.editor_pins.c.scope == scope)))
         return bool(res.rowcount)
 
     def active_pins(self, now: datetime) -> dict[int, set[str]]:
         """Item id -> scopes (``all``, ``club:<id>``, ``persona:<id>``) of pins still in force."""
         out: dict[int, set[str]] = defaultdict(set)
-        with self.storage.read() as conn:
-            for r in conn.execute(select(tm.editor_pins)):
+        with self.read() as conn:
+            for r in conn.execute(select(t.editor_pins)):
                 if r.until is None or r.until > now:
                     out[r.item_id].add(r.scope)
         return dict(out)
@@ -369,14 +366,14 @@ class MemberStore:
         """Store suggestions (kind, persona, name, definition, size); earlier open ones are
         superseded (status ``superseded``) so editors see one current set."""
         ids: list[int] = []
-        with self.storage.write() as conn:
-            conn.execute(update(tm.persona_suggestions).where(tm.persona_suggestions.c.status == "open")
+        with self.write() as conn:
+            conn.execute(update(t.persona_suggestions).where(t.persona_suggestions.c.status == "open")
                          .values(status="superseded"))
             for s in suggestions:
-                ids.append(conn.execute(tm.persona_suggestions.insert().values(
+                ids.append(conn.execute(t.persona_suggestions.insert().values(
                     kind=s["kind"], persona=s.get("persona"), name=s["name"], definition=dict(s["definition"]),
                     size=int(s["size"]), status="open", created_at=now,
-                ).returning(tm.persona_suggestions.c.id)).scalar_one())
+                ).returning(t.persona_suggestions.c.id)).scalar_one())
         return ids
 
     @staticmethod
@@ -388,16 +385,16 @@ class MemberStore:
                                  created_at=r.created_at, decided_by=r.decided_by)
 
     def persona_suggestions(self, status: str | None = "open") -> list[PersonaSuggestion]:
-        q = select(tm.persona_suggestions)
+        q = select(t.persona_suggestions)
         if status:
-            q = q.where(tm.persona_suggestions.c.status == status)
-        with self.storage.read() as conn:
-            return [self._suggestion(r) for r in conn.execute(q.order_by(tm.persona_suggestions.c.id))]
+            q = q.where(t.persona_suggestions.c.status == status)
+        with self.read() as conn:
+            return [self._suggestion(r) for r in conn.execute(q.order_by(t.persona_suggestions.c.id))]
 
     def suggestion_definition(self, suggestion_id: int) -> tuple[PersonaSuggestion, dict[str, Any]]:
-        with self.storage.read() as conn:
-            r = conn.execute(select(tm.persona_suggestions)
-                             .where(tm.persona_suggestions.c.id == suggestion_id)).first()
+        with self.read() as conn:
+            r = conn.execute(select(t.persona_suggestions)
+                             .where(t.persona_suggestions.c.id == suggestion_id)).first()
         if r is None:
             raise NotFound(f"no persona suggestion {suggestion_id}; see `curator personas suggest`")
         return self._suggestion(r), dict(r.definition or {})
@@ -405,28 +402,28 @@ class MemberStore:
     def accept_persona(self, suggestion_id: int, persona_id: str, definition: Mapping[str, Any], editor: str,
                        now: datetime) -> None:
         """Mark the suggestion accepted and store the persona definition, atomically."""
-        with self.storage.write() as conn:
-            r = conn.execute(select(tm.persona_suggestions.c.status)
-                             .where(tm.persona_suggestions.c.id == suggestion_id)).first()
+        with self.write() as conn:
+            r = conn.execute(select(t.persona_suggestions.c.status)
+                             .where(t.persona_suggestions.c.id == suggestion_id)).first()
             if r is None:
                 raise NotFound(f"no persona suggestion {suggestion_id}")
             if r.status != "open":
                 raise WorkflowError(f"persona suggestion {suggestion_id} is {r.status}, not open")
-            conn.execute(update(tm.persona_suggestions).where(tm.persona_suggestions.c.id == suggestion_id)
+            conn.execute(update(t.persona_suggestions).where(t.persona_suggestions.c.id == suggestion_id)
                          .values(status="accepted", decided_by=editor, decided_at=now))
             values = dict(definition=dict(definition), suggestion_id=suggestion_id, accepted_by=editor,
                           accepted_at=now)
-            conn.execute(self.storage._insert(tm.accepted_personas).values(id=persona_id, **values)
+            conn.execute(self._insert(t.accepted_personas).values(id=persona_id, **values)
                          .on_conflict_do_update(index_elements=["id"], set_=values))
 
     def accepted_personas(self) -> dict[str, dict[str, Any]]:
-        with self.storage.read() as conn:
-            return {r.id: dict(r.definition) for r in conn.execute(select(tm.accepted_personas)
-                                                                   .order_by(tm.accepted_personas.c.id))}
+        with self.read() as conn:
+            return {r.id: dict(r.definition) for r in conn.execute(select(t.accepted_personas)
+                                                                   .order_by(t.accepted_personas.c.id))}
 
     def find_item(self, ref: str) -> int | None:
         """The id of the item whose key, URL or canonical URL is ``ref`` (None if none)."""
-        with self.storage.read() as conn:
+        with self.read() as conn:
             for col in (t.items.c.key, t.items.c.url, t.items.c.canonical_url):
                 row = conn.execute(select(t.items.c.id).where(col == ref).order_by(t.items.c.id).limit(1)).first()
                 if row is not None:
@@ -442,15 +439,13 @@ class MemberStore:
         if bad:
             raise InvalidInput(f"unknown area id(s): {', '.join(sorted(bad))}")
         areas = tuple(a for a, s in sorted(scores.items(), key=lambda x: -x[1]) if s >= 0.5)
-        from .store import TaggingStore, TagRow
-
-        item = self.storage.get_item(item_id)  # NotFound for a missing item
-        TaggingStore(self.storage).save_tags(
+        item = self.get_item(item_id)  # NotFound for a missing item
+        self.save_tags(
             [TagRow(item_id, item.content_hash, areas, {k: float(v) for k, v in scores.items()})], version, now)
 
     def set_item_visibility(self, item_id: int, visibility: str) -> None:
         """Restrict or open one item (tests, tools; editors normally restrict a whole source)."""
-        with self.storage.write() as conn:
+        with self.write() as conn:
             res = conn.execute(update(t.items).where(t.items.c.id == item_id).values(visibility=visibility))
         if not res.rowcount:
             raise NotFound(f"no item with id {item_id}")

@@ -1,4 +1,4 @@
-"""Queries for digest issues, deliveries, suppressions, leases and job runs (issue 5).
+"""Queries for digest issues, deliveries and suppressions.
 
 The delivery state machine is enforced here, in single-statement guarded updates, so that two
 senders (threads, processes, machines sharing PostgreSQL) can work on one issue at once:
@@ -13,22 +13,21 @@ senders (threads, processes, machines sharing PostgreSQL) can work on one issue 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..errors import NotFound, WorkflowError
+from ..newsletter import workflow
 from ..types import Delivery, DigestEntry, DigestIssue, Segment
-from . import schema as _schema  # noqa: F401  (registers every table on the metadata)
-from . import schema_newsletter as n
-from .schema import job_leases
-from .store import Storage
+from . import schema as t
+from .database import Database
 
-EDITABLE_STATES = ("draft", "in_review", "approved", "scheduled")
+EDITABLE_STATES = workflow.allowed_from("edit")
 FINAL_DELIVERY_STATES = ("sent", "failed", "uncertain", "skipped")
 
 
@@ -46,11 +45,9 @@ def email_key(address: str) -> str:
     return address.strip().lower()
 
 
-class NewsletterStore:
+class NewsletterQueries(Database):
     """Newsletter persistence on top of a :class:`Storage` (its engine and transactions)."""
 
-    def __init__(self, storage: Storage) -> None:
-        self.storage = storage
 
     # ----------------------------------------------------------------- issues
 
@@ -77,14 +74,14 @@ class NewsletterStore:
         )
 
     def _load_issue(self, conn: Connection, issue_id: int, *, lock: bool = False) -> DigestIssue:
-        q = select(n.digest_issues).where(n.digest_issues.c.id == issue_id)
-        if lock and self.storage.dialect == "postgresql":
+        q = select(t.digest_issues).where(t.digest_issues.c.id == issue_id)
+        if lock and self.dialect == "postgresql":
             q = q.with_for_update()
         row = conn.execute(q).first()
         if row is None:
             raise NotFound(f"no digest issue with id {issue_id}; see `curator digest show`")
-        entries = conn.execute(select(n.digest_entries).where(n.digest_entries.c.issue_id == issue_id)
-                               .order_by(n.digest_entries.c.position, n.digest_entries.c.item_id)).all()
+        entries = conn.execute(select(t.digest_entries).where(t.digest_entries.c.issue_id == issue_id)
+                               .order_by(t.digest_entries.c.position, t.digest_entries.c.item_id)).all()
         return self._issue(row, entries)
 
     def create_issue(self, *, kind: str, segment: Segment, period: str | None, period_start: datetime | None,
@@ -93,48 +90,48 @@ class NewsletterStore:
                      entries: Sequence[DigestEntry] = ()) -> tuple[DigestIssue, bool]:
         """Create an issue in state ``draft``. For a given (kind, segment, period) this happens once:
         a second call returns the existing issue and False (two workers drafting the same week)."""
-        with self.storage.write() as conn:
+        with self.write() as conn:
             if period is not None:
-                existing = conn.execute(select(n.digest_issues.c.id).where(
-                    n.digest_issues.c.kind == kind, n.digest_issues.c.segment_key == segment.key,
-                    n.digest_issues.c.period == period)).first()
+                existing = conn.execute(select(t.digest_issues.c.id).where(
+                    t.digest_issues.c.kind == kind, t.digest_issues.c.segment_key == segment.key,
+                    t.digest_issues.c.period == period)).first()
                 if existing is not None:
                     return self._load_issue(conn, existing.id), False
-            stmt = self.storage._insert(n.digest_issues).values(
+            stmt = self._insert(t.digest_issues).values(
                 kind=kind, segment=self._segment_json(segment), segment_key=segment.key, period=period,
                 period_start=period_start, period_end=period_end, texts=texts, options=options,
                 state="draft", revision=1, created_by=created_by, created_at=now, updated_at=now,
-            ).on_conflict_do_nothing().returning(n.digest_issues.c.id)
+            ).on_conflict_do_nothing().returning(t.digest_issues.c.id)
             row = conn.execute(stmt).first()
             if row is None:  # lost a race with another drafter (PostgreSQL)
-                existing = conn.execute(select(n.digest_issues.c.id).where(
-                    n.digest_issues.c.kind == kind, n.digest_issues.c.segment_key == segment.key,
-                    n.digest_issues.c.period == period)).one()
+                existing = conn.execute(select(t.digest_issues.c.id).where(
+                    t.digest_issues.c.kind == kind, t.digest_issues.c.segment_key == segment.key,
+                    t.digest_issues.c.period == period)).one()
                 return self._load_issue(conn, existing.id), False
             self._write_entries(conn, row.id, entries)
             return self._load_issue(conn, row.id), True
 
     @staticmethod
     def _write_entries(conn: Connection, issue_id: int, entries: Sequence[DigestEntry]) -> None:
-        conn.execute(n.digest_entries.delete().where(n.digest_entries.c.issue_id == issue_id))
+        conn.execute(t.digest_entries.delete().where(t.digest_entries.c.issue_id == issue_id))
         seen: set[int] = set()
         for e in entries:
             if e.item_id in seen:
                 continue
             seen.add(e.item_id)
-            conn.execute(n.digest_entries.insert().values(issue_id=issue_id, item_id=e.item_id, status=e.status,
+            conn.execute(t.digest_entries.insert().values(issue_id=issue_id, item_id=e.item_id, status=e.status,
                                                           position=e.position, note=e.note))
 
     def get_issue(self, issue_id: int) -> DigestIssue:
-        with self.storage.read() as conn:
+        with self.read() as conn:
             return self._load_issue(conn, issue_id)
 
     def list_issues(self, states: Sequence[str] | None = None, limit: int = 50) -> list[DigestIssue]:
-        q = select(n.digest_issues.c.id)
+        q = select(t.digest_issues.c.id)
         if states:
-            q = q.where(n.digest_issues.c.state.in_(list(states)))
-        with self.storage.read() as conn:
-            ids = [r.id for r in conn.execute(q.order_by(n.digest_issues.c.id.desc()).limit(limit))]
+            q = q.where(t.digest_issues.c.state.in_(list(states)))
+        with self.read() as conn:
+            ids = [r.id for r in conn.execute(q.order_by(t.digest_issues.c.id.desc()).limit(limit))]
             return [self._load_issue(conn, i) for i in ids]
 
     def edit_issue(self, issue_id: int, *, now: datetime, texts: dict[str, dict[str, str]] | None = None,
@@ -142,41 +139,41 @@ class NewsletterStore:
                    entries: Sequence[DigestEntry] | None = None) -> DigestIssue:
         """Change an issue's content. Any edit bumps the revision; an approved or scheduled issue goes
         back to ``in_review`` (its approval no longer covers what would be sent)."""
-        with self.storage.write() as conn:
+        with self.write() as conn:
             issue = self._load_issue(conn, issue_id, lock=True)
-            if issue.state not in EDITABLE_STATES:
+            target = workflow.next_state("edit", issue.state)
+            if target is None:
                 raise WorkflowError(f"digest issue {issue_id} is {issue.state} and can no longer be edited")
             values: dict[str, Any] = {"revision": issue.revision + 1, "updated_at": now}
             if texts is not None:
                 values["texts"] = texts
             if options is not None:
                 values["options"] = options
-            if issue.state in ("approved", "scheduled"):
-                values["state"] = "in_review"
-            conn.execute(update(n.digest_issues).where(n.digest_issues.c.id == issue_id).values(**values))
+            if target != issue.state:
+                values["state"] = target
+            conn.execute(update(t.digest_issues).where(t.digest_issues.c.id == issue_id).values(**values))
             if entries is not None:
                 self._write_entries(conn, issue_id, entries)
             return self._load_issue(conn, issue_id)
 
-    def transition(self, issue_id: int, *, allowed: Sequence[str], to: str, now: datetime,
+    def transition(self, issue_id: int, *, action: workflow.Action, now: datetime,
                    expect_revision: int | None = None, **values: Any) -> DigestIssue:
-        """Move an issue to state ``to`` if it is in one of ``allowed`` (and, if given, still at
-        ``expect_revision``), atomically. Raises WorkflowError naming the current state otherwise."""
-        with self.storage.write() as conn:
+        """Apply ``action`` of the workflow table (:mod:`curator.newsletter.workflow`) to an issue
+        if its state allows it (and, if given, it is still at ``expect_revision``), atomically,
+        setting ``values`` too. Raises WorkflowError naming the current state otherwise."""
+        with self.write() as conn:
             issue = self._load_issue(conn, issue_id, lock=True)
-            if issue.state not in allowed:
-                raise WorkflowError(f"digest issue {issue_id} is {issue.state.replace('_', ' ')}; "
-                                    f"this needs it to be {' or '.join(a.replace('_', ' ') for a in allowed)}")
+            to = workflow.require(action, issue_id, issue.state)
             if expect_revision is not None and issue.revision != expect_revision:
                 raise WorkflowError(f"digest issue {issue_id} was edited meanwhile (revision {issue.revision}, "
                                     f"you saw {expect_revision}); look at it again before approving")
-            conn.execute(update(n.digest_issues).where(n.digest_issues.c.id == issue_id)
+            conn.execute(update(t.digest_issues).where(t.digest_issues.c.id == issue_id)
                          .values(state=to, updated_at=now, **values))
             return self._load_issue(conn, issue_id)
 
     def set_hold(self, issue_id: int, reason: str | None, now: datetime) -> None:
-        with self.storage.write() as conn:
-            conn.execute(update(n.digest_issues).where(n.digest_issues.c.id == issue_id)
+        with self.write() as conn:
+            conn.execute(update(t.digest_issues).where(t.digest_issues.c.id == issue_id)
                          .values(hold_reason=reason, updated_at=now))
 
     # ----------------------------------------------------------------- deliveries
@@ -188,35 +185,22 @@ class NewsletterStore:
                         attempts=row.attempts, last_error=row.last_error, sent_at=row.sent_at,
                         updated_at=row.updated_at)
 
-    def freeze_recipients(self, issue_id: int, recipients: Iterable[FrozenRecipient], now: datetime) -> int:
-        """Write one ``pending`` delivery per recipient. Existing records (same member or same mailbox)
-        are left alone, so this is safe to repeat. Returns how many were added."""
-        added = 0
-        with self.storage.write() as conn:
-            for r in recipients:
-                res = conn.execute(self.storage._insert(n.deliveries).values(
-                    issue_id=issue_id, member_id=r.member_id, email_key=email_key(r.email), email=r.email,
-                    state="pending", message_id=r.message_id, message_date=now, attempts=0,
-                    created_at=now, updated_at=now,
-                ).on_conflict_do_nothing())
-                added += res.rowcount or 0
-        return added
-
     def start_sending(self, issue_id: int, recipients: Sequence[FrozenRecipient], *, now: datetime,
                       expect_revision: int) -> DigestIssue:
         """Move an approved or scheduled issue to ``sending`` AND write its frozen recipient list, in
         one transaction: there is never a sending issue without its delivery records. Raises
         WorkflowError if the issue is in another state or was edited since ``expect_revision``."""
-        with self.storage.write() as conn:
+        with self.write() as conn:
             issue = self._load_issue(conn, issue_id, lock=True)
-            if issue.state not in ("approved", "scheduled"):
-                raise WorkflowError(f"digest issue {issue_id} is {issue.state.replace('_', ' ')}, not approved")
+            to = workflow.next_state("start_sending", issue.state)
+            if to is None:
+                raise WorkflowError(f"digest issue {issue_id} is {workflow.human(issue.state)}, not approved")
             if issue.revision != expect_revision or not issue.is_approved:
                 raise WorkflowError(f"digest issue {issue_id} was edited after approval; approve it again")
-            conn.execute(update(n.digest_issues).where(n.digest_issues.c.id == issue_id)
-                         .values(state="sending", send_started_at=now, hold_reason=None, updated_at=now))
+            conn.execute(update(t.digest_issues).where(t.digest_issues.c.id == issue_id)
+                         .values(state=to, send_started_at=now, hold_reason=None, updated_at=now))
             for r in recipients:
-                conn.execute(self.storage._insert(n.deliveries).values(
+                conn.execute(self._insert(t.deliveries).values(
                     issue_id=issue_id, member_id=r.member_id, email_key=email_key(r.email), email=r.email,
                     state="pending", message_id=r.message_id, message_date=now, attempts=0,
                     created_at=now, updated_at=now,
@@ -227,15 +211,15 @@ class NewsletterStore:
                     limit: int) -> list[Delivery]:
         """Give up to ``limit`` due ``pending`` rows to ``owner`` until ``now + claim_for``. Rows
         claimed by a live sender are never handed out twice."""
-        d = n.deliveries
+        d = t.deliveries
         q = (select(d).where(
             d.c.issue_id == issue_id, d.c.state == "pending",
             or_(d.c.next_attempt_at.is_(None), d.c.next_attempt_at <= now),
             or_(d.c.claimed_until.is_(None), d.c.claimed_until < now, d.c.claimed_by == owner),
         ).order_by(d.c.id).limit(limit))
-        if self.storage.dialect == "postgresql":
+        if self.dialect == "postgresql":
             q = q.with_for_update(skip_locked=True)
-        with self.storage.write() as conn:
+        with self.write() as conn:
             rows = conn.execute(q).all()
             if not rows:
                 return []
@@ -246,16 +230,16 @@ class NewsletterStore:
 
     def mark_sending(self, delivery_id: int, *, owner: str, now: datetime, until: datetime) -> bool:
         """Record intent before handing the message over. False if the row is no longer ours."""
-        d = n.deliveries
-        with self.storage.write() as conn:
+        d = t.deliveries
+        with self.write() as conn:
             res = conn.execute(update(d).where(d.c.id == delivery_id, d.c.state == "pending", d.c.claimed_by == owner)
                                .values(state="sending", attempts=d.c.attempts + 1, claimed_until=until,
                                        updated_at=now))
         return res.rowcount == 1
 
     def _finish(self, delivery_id: int, owner: str, state: str, now: datetime, **values: Any) -> bool:
-        d = n.deliveries
-        with self.storage.write() as conn:
+        d = t.deliveries
+        with self.write() as conn:
             res = conn.execute(update(d).where(d.c.id == delivery_id, d.c.claimed_by == owner,
                                                d.c.state.in_(("pending", "sending")))
                                .values(state=state, updated_at=now, claimed_until=None, **values))
@@ -276,8 +260,8 @@ class NewsletterStore:
     def mark_deferred(self, delivery_id: int, *, owner: str, now: datetime, error: str,
                       next_attempt_at: datetime) -> bool:
         """A temporary failure: the message was NOT accepted, so it goes back to ``pending``."""
-        d = n.deliveries
-        with self.storage.write() as conn:
+        d = t.deliveries
+        with self.write() as conn:
             res = conn.execute(update(d).where(d.c.id == delivery_id, d.c.claimed_by == owner,
                                                d.c.state.in_(("pending", "sending")))
                                .values(state="pending", claimed_by=None, claimed_until=None,
@@ -285,16 +269,16 @@ class NewsletterStore:
         return res.rowcount == 1
 
     def release_claims(self, issue_id: int, owner: str, now: datetime) -> None:
-        d = n.deliveries
-        with self.storage.write() as conn:
+        d = t.deliveries
+        with self.write() as conn:
             conn.execute(update(d).where(d.c.issue_id == issue_id, d.c.claimed_by == owner, d.c.state == "pending")
                          .values(claimed_by=None, claimed_until=None, updated_at=now))
 
     def sweep_stale(self, issue_id: int, now: datetime) -> int:
         """Rows left in ``sending`` past their claim belong to a sender that stopped mid-message:
         flag them ``uncertain`` for an editor. Returns how many."""
-        d = n.deliveries
-        with self.storage.write() as conn:
+        d = t.deliveries
+        with self.write() as conn:
             res = conn.execute(update(d).where(d.c.issue_id == issue_id, d.c.state == "sending",
                                                d.c.claimed_until < now)
                                .values(state="uncertain", claimed_until=None, updated_at=now,
@@ -306,8 +290,8 @@ class NewsletterStore:
     def resend(self, issue_id: int, member_id: int, now: datetime) -> Delivery:
         """An editor's decision: put an ``uncertain`` or ``failed`` delivery back to ``pending``. It
         keeps its Message-ID, so a receiving system can spot the duplicate."""
-        d = n.deliveries
-        with self.storage.write() as conn:
+        d = t.deliveries
+        with self.write() as conn:
             row = conn.execute(select(d).where(d.c.issue_id == issue_id, d.c.member_id == member_id)).first()
             if row is None:
                 raise NotFound(f"member {member_id} has no delivery record for digest issue {issue_id}")
@@ -316,22 +300,24 @@ class NewsletterStore:
                                     "failed deliveries can be resent")
             conn.execute(update(d).where(d.c.id == row.id).values(
                 state="pending", claimed_by=None, claimed_until=None, next_attempt_at=None, updated_at=now))
-            conn.execute(update(n.digest_issues).where(n.digest_issues.c.id == issue_id,
-                                                       n.digest_issues.c.state.in_(("sent", "partially_sent")))
-                         .values(state="sending", finished_at=None, updated_at=now))
+            reopen = workflow.TRANSITIONS["reopen"]
+            conn.execute(update(t.digest_issues).where(t.digest_issues.c.id == issue_id,
+                                                       t.digest_issues.c.state.in_(list(reopen)))
+                         .values(state=case(dict(reopen), value=t.digest_issues.c.state), finished_at=None,
+                                 updated_at=now))
             return self._delivery(conn.execute(select(d).where(d.c.id == row.id)).one())
 
     def deliveries(self, issue_id: int, states: Sequence[str] | None = None) -> list[Delivery]:
-        d = n.deliveries
+        d = t.deliveries
         q = select(d).where(d.c.issue_id == issue_id)
         if states:
             q = q.where(d.c.state.in_(list(states)))
-        with self.storage.read() as conn:
+        with self.read() as conn:
             return [self._delivery(r) for r in conn.execute(q.order_by(d.c.id))]
 
     def delivery_counts(self, issue_id: int) -> dict[str, int]:
-        d = n.deliveries
-        with self.storage.read() as conn:
+        d = t.deliveries
+        with self.read() as conn:
             rows = conn.execute(select(d.c.state, func.count().label("n")).where(d.c.issue_id == issue_id)
                                 .group_by(d.c.state)).all()
         return {r.state: int(r.n) for r in rows}
@@ -339,15 +325,16 @@ class NewsletterStore:
     def finish_if_done(self, issue_id: int, now: datetime) -> str:
         """When no delivery is pending or in flight, close the issue: ``sent`` if everyone got it
         (or was skipped), ``partially_sent`` if some failed or are uncertain. Returns the state."""
-        d = n.deliveries
-        with self.storage.write() as conn:
+        d = t.deliveries
+        with self.write() as conn:
             issue = self._load_issue(conn, issue_id, lock=True)
             counts = {r.state: int(r.n) for r in conn.execute(
                 select(d.c.state, func.count().label("n")).where(d.c.issue_id == issue_id).group_by(d.c.state))}
             if issue.state != "sending" or counts.get("pending", 0) or counts.get("sending", 0):
                 return issue.state
-            state = "partially_sent" if counts.get("failed", 0) or counts.get("uncertain", 0) else "sent"
-            conn.execute(update(n.digest_issues).where(n.digest_issues.c.id == issue_id)
+            state = workflow.finished_state(
+                any_failed_or_uncertain=bool(counts.get("failed", 0) or counts.get("uncertain", 0)))
+            conn.execute(update(t.digest_issues).where(t.digest_issues.c.id == issue_id)
                          .values(state=state, finished_at=now, updated_at=now))
             return state
 
@@ -356,14 +343,14 @@ class NewsletterStore:
     def suppress(self, *, email: str, member_id: int | None, scope: str, reason: str, now: datetime,
                  detail: str | None = None) -> bool:
         """Stop ``scope`` mail to a mailbox. True the first time; repeating it changes nothing."""
-        with self.storage.write() as conn:
-            res = conn.execute(self.storage._insert(n.suppressions).values(
+        with self.write() as conn:
+            res = conn.execute(self._insert(t.suppressions).values(
                 email_key=email_key(email), scope=scope, member_id=member_id, reason=reason, detail=detail,
                 created_at=now).on_conflict_do_nothing())
         return bool(res.rowcount)
 
     def suppressed(self, scope: str, *, email: str | None = None, member_id: int | None = None) -> bool:
-        s = n.suppressions
+        s = t.suppressions
         conds = []
         if email:
             conds.append(s.c.email_key == email_key(email))
@@ -371,84 +358,22 @@ class NewsletterStore:
             conds.append(s.c.member_id == member_id)
         if not conds:
             return False
-        with self.storage.read() as conn:
+        with self.read() as conn:
             return conn.execute(select(s.c.email_key).where(s.c.scope == scope, or_(*conds)).limit(1)).first() is not None
 
     def suppressed_keys(self, scope: str) -> tuple[set[str], set[int]]:
         """(email keys, member ids) suppressed for ``scope``."""
-        s = n.suppressions
-        with self.storage.read() as conn:
+        s = t.suppressions
+        with self.read() as conn:
             rows = conn.execute(select(s.c.email_key, s.c.member_id).where(s.c.scope == scope)).all()
         return {r.email_key for r in rows}, {r.member_id for r in rows if r.member_id is not None}
 
     def suppression_time(self, scope: str, email: str) -> datetime | None:
-        s = n.suppressions
-        with self.storage.read() as conn:
+        s = t.suppressions
+        with self.read() as conn:
             row = conn.execute(select(s.c.created_at).where(s.c.scope == scope,
                                                             s.c.email_key == email_key(email))).first()
         return row.created_at if row else None
 
-    # ----------------------------------------------------------------- leases and job runs
 
-    def acquire_lease(self, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
-        """Take or renew the lease ``name`` for ``owner`` until ``now + ttl``. False while another
-        owner holds an unexpired lease. One statement, atomic on SQLite and PostgreSQL."""
-        stmt = self.storage._insert(job_leases).values(name=name, owner=owner, expires_at=now + ttl)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["name"], set_={"owner": owner, "expires_at": now + ttl},
-            where=or_(job_leases.c.expires_at < now, job_leases.c.owner == owner),
-        ).returning(job_leases.c.owner)
-        with self.storage.write() as conn:
-            return conn.execute(stmt).first() is not None
-
-    def release_lease(self, name: str, owner: str) -> None:
-        with self.storage.write() as conn:
-            conn.execute(job_leases.delete().where(job_leases.c.name == name, job_leases.c.owner == owner))
-
-    def lease_holder(self, name: str, now: datetime) -> str | None:
-        with self.storage.read() as conn:
-            row = conn.execute(select(job_leases).where(job_leases.c.name == name,
-                                                        job_leases.c.expires_at >= now)).first()
-        return row.owner if row else None
-
-    def start_job_run(self, job: str, slot: str, *, owner: str, now: datetime, ttl: timedelta) -> str | None:
-        """Claim one job slot (job, scheduled time). Returns None when ``owner`` may run it, else a
-        reason: another worker holds the job's lease, or the slot already ran."""
-        if not self.acquire_lease(f"job:{job}", owner, now, ttl):
-            return f"lease held by {self.lease_holder(f'job:{job}', now) or 'another worker'}"
-        r = n.job_runs
-        with self.storage.write() as conn:
-            row = conn.execute(select(r).where(r.c.job == job, r.c.slot == slot)).first()
-            if row is not None and row.state == "done":
-                done = True
-            else:
-                done = False
-                if row is None:
-                    conn.execute(r.insert().values(job=job, slot=slot, owner=owner, state="running", started_at=now))
-                else:  # a crashed or failed run of this slot: the lease expired, take it over
-                    conn.execute(update(r).where(r.c.job == job, r.c.slot == slot)
-                                 .values(owner=owner, state="running", started_at=now, finished_at=None))
-        if done:
-            self.release_lease(f"job:{job}", owner)
-            return "this slot already ran"
-        return None
-
-    def finish_job_run(self, job: str, slot: str, *, owner: str, now: datetime, ok: bool,
-                       detail: str | None = None) -> None:
-        r = n.job_runs
-        with self.storage.write() as conn:
-            conn.execute(update(r).where(r.c.job == job, r.c.slot == slot, r.c.owner == owner)
-                         .values(state="done" if ok else "failed", finished_at=now,
-                                 detail=(detail or "")[:2000] or None))
-            conn.execute(job_leases.delete().where(job_leases.c.name == f"job:{job}", job_leases.c.owner == owner))
-
-    def job_runs(self, job: str | None = None) -> list[dict[str, Any]]:
-        r = n.job_runs
-        q = select(r)
-        if job:
-            q = q.where(r.c.job == job)
-        with self.storage.read() as conn:
-            return [dict(row._mapping) for row in conn.execute(q.order_by(r.c.started_at))]
-
-
-__all__ = ["EDITABLE_STATES", "FrozenRecipient", "NewsletterStore", "email_key"]
+__all__ = ["EDITABLE_STATES", "FrozenRecipient", "NewsletterQueries", "email_key"]

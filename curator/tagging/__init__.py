@@ -6,7 +6,11 @@ Public surface (explicit re-exports):
 - :class:`Tagger`, :class:`TagInput`, :class:`TagResult`, :class:`TaggerSettings`.
 - :class:`Corrections`, :class:`Correction`, :class:`CorrectionHead`: editor verdicts
   and the head trained on them.
-- :func:`find_duplicates`: cross-source duplicates by embedding similarity.
+- :class:`Tagger`'s input from a stored item: :func:`tag_input`.
+- :func:`find_duplicates`: cross-source duplicates by embedding similarity;
+  :func:`group_stories` adds same-link identity, :func:`show_order` picks the copy shown.
+- :func:`harmonise_story_tags` (with :func:`duplicate_groups`, :func:`story_tags`): the
+  copies of one story get one decision.
 - :func:`make_tagger`: a tagger from an encoder spec with the default settings.
 """
 
@@ -17,8 +21,16 @@ from pathlib import Path
 from curator.embeddings import EmbeddingCache, make_encoder
 from curator.tagging.areas import OFF_TOPIC, Area, AreaModel, default_areas_path, load_areas, parse_areas
 from curator.tagging.corrections import Correction, CorrectionHead, Corrections, train_head
-from curator.tagging.dedupe import DEFAULT_DUPLICATE_THRESHOLD, default_duplicate_threshold, find_duplicates
-from curator.tagging.tagger import Tagger, TaggerSettings, TagInput, TagResult
+from curator.tagging.dedupe import (
+    DEFAULT_DUPLICATE_THRESHOLD,
+    VISIBILITY_RANK,
+    default_duplicate_threshold,
+    find_duplicates,
+    group_stories,
+    show_order,
+)
+from curator.tagging.stories import duplicate_groups, harmonise_story_tags, story_tags
+from curator.tagging.tagger import Tagger, TaggerSettings, TagInput, TagResult, tag_input
 
 DEFAULT_ENCODER = "e5"
 """The encoder that measures best on the bilingual evaluation (docs/tagging.md)."""
@@ -36,12 +48,19 @@ __all__ = [
     "TagResult",
     "Tagger",
     "TaggerSettings",
+    "VISIBILITY_RANK",
     "default_areas_path",
     "default_duplicate_threshold",
+    "duplicate_groups",
     "find_duplicates",
+    "group_stories",
+    "harmonise_story_tags",
     "load_areas",
     "make_tagger",
     "parse_areas",
+    "show_order",
+    "story_tags",
+    "tag_input",
     "train_head",
 ]
 

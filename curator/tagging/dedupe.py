@@ -9,19 +9,35 @@ publishing two follow-ups is not a duplicate to hide.
 
 The default threshold per encoder was chosen on constructed same-story / same-topic
 pairs; see docs/tagging.md ("Duplicates").
+
+:func:`group_stories` adds the second signal the stored items carry (the same canonical link
+in two sources is the same story whatever the text says) and :func:`show_order` decides
+which copy of a story is the one shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Hashable, Iterable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+
+from curator.types import Item
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["DEFAULT_DUPLICATE_THRESHOLD", "DEFAULT_MAX_DAYS", "default_duplicate_threshold", "find_duplicates"]
+__all__ = [
+    "DEFAULT_DUPLICATE_THRESHOLD",
+    "DEFAULT_MAX_DAYS",
+    "VISIBILITY_RANK",
+    "default_duplicate_threshold",
+    "find_duplicates",
+    "group_stories",
+    "show_order",
+]
+
+K = TypeVar("K", bound=Hashable)
 
 DEFAULT_DUPLICATE_THRESHOLD = 0.90
 """For multilingual-e5-small document vectors (see docs/tagging.md)."""
@@ -101,3 +117,69 @@ def find_duplicates(
     found = [tuple(ids[i] for i in members) for members in groups.values() if len(members) > 1]
     # Groups were created while walking i upwards, so they are already ordered by first member.
     return found
+
+
+VISIBILITY_RANK = {"public": 0, "members": 1}
+"""How widely a copy is visible, smallest first; any other visibility (a club) ranks after these."""
+
+
+def show_order(items: Iterable[Item]) -> list[Item]:
+    """``items`` in the order in which a copy of a story is chosen to be shown: the most widely
+    visible first (public, then members, then club-only), then the one curator saw first, then
+    the lowest id. A members-only original must not hide the public copy from non-members, so
+    visibility comes before age. Pass the result to :func:`group_stories`, whose groups start
+    with the copy to show."""
+    return sorted(items, key=lambda i: (VISIBILITY_RANK.get(i.visibility, len(VISIBILITY_RANK)), i.first_seen, i.id))
+
+
+def group_stories(
+    embeddings: NDArray[np.float32],
+    ids: Sequence[K],
+    sources: Sequence[str],
+    published: Sequence[float],
+    url_identities: Sequence[str | None],
+    threshold: float,
+) -> list[list[K]]:
+    """Groups of ids that are the same story: linked by :func:`find_duplicates` (similar text
+    from different sources, published within :data:`DEFAULT_MAX_DAYS`) or by sharing a
+    canonical-URL identity with the first item of that identity when from another source.
+
+    All sequences are aligned with ``ids`` (unique); ``published`` holds POSIX timestamps,
+    ``url_identities`` the "same article" form of each canonical link (None = no link).
+    Links are transitive. Returns only groups of two or more, each in input order (so the
+    first id is the copy to show when the input is in :func:`show_order`), groups ordered by
+    their first member. Raises ValueError when the sequences do not align.
+    """
+    n = len(ids)
+    if not (len(sources) == len(published) == len(url_identities) == n):
+        raise ValueError("group_stories: ids, sources, published and url_identities must have the same length")
+    if n < 2:
+        return []
+    parent = list(range(n))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def union(a: int, b: int) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            # the smaller position stays the root, so each group is headed by its first member
+            parent[max(ra, rb)] = min(ra, rb)
+
+    # positions as ids, so callers' ids need not be text
+    for group in find_duplicates(embeddings, [str(k) for k in range(n)], sources, threshold, published=published):
+        for other in group[1:]:
+            union(int(group[0]), int(other))
+    first_with_identity: dict[str, int] = {}
+    for k, identity in enumerate(url_identities):
+        if identity:
+            first = first_with_identity.setdefault(identity, k)
+            if sources[first] != sources[k]:
+                union(first, k)
+    members: dict[int, list[K]] = {}
+    for k in range(n):
+        members.setdefault(root(k), []).append(ids[k])
+    return [g for g in members.values() if len(g) > 1]

@@ -36,13 +36,14 @@ import numpy as np
 
 from curator.embeddings import EmbeddingCache, EncodeKind, Encoder, encode_cached, text_hash
 from curator.tagging.areas import OFF_TOPIC, AreaModel
+from curator.types import Item
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from curator.tagging.corrections import CorrectionHead, Corrections
 
-__all__ = ["TagInput", "TagResult", "Tagger", "TaggerSettings"]
+__all__ = ["TagInput", "TagResult", "Tagger", "TaggerSettings", "tag_input"]
 
 BODY_CHARS = 2000
 """Characters of body text encoded per item; both models truncate near this anyway."""
@@ -59,6 +60,13 @@ class TagInput:
     text: str
     lang: str | None = None
     content_hash: str | None = None
+
+
+def tag_input(item: Item) -> TagInput:
+    """What the tagger reads of a stored item: its id (as text), title, text, language and
+    content hash."""
+    return TagInput(id=str(item.id), title=item.title, text=item.text, lang=item.lang,
+                    content_hash=item.content_hash)
 
 
 @dataclass(frozen=True)
@@ -270,10 +278,6 @@ class Tagger:
             thresholds.update(self.settings.thresholds)
             self._calibration = Calibration(temperature=temperature, thresholds=thresholds)
         return self._calibration
-
-    def zero_shot_probabilities(self, vectors: NDArray[np.float32]) -> NDArray[np.float64]:
-        """(n, 6) probabilities over the five areas and off_topic, without corrections."""
-        return softmax(self.similarities(vectors), self.calibration().temperature)
 
     def probabilities(self, vectors: NDArray[np.float32]) -> NDArray[np.float64]:
         """(n, 6) probabilities; blended with the corrections head when there is one."""

@@ -53,13 +53,13 @@ def token_required(view: Any) -> Any:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         auth = request.headers.get("Authorization", "")
-        user = cur().api_user(auth[7:].strip()) if auth[:7].lower() == "bearer " else None
+        user = cur().accounts.api_user(auth[7:].strip()) if auth[:7].lower() == "bearer " else None
         if user is None:
             resp, status = _problem(401, "a valid API token is needed: Authorization: Bearer <token>")
             resp.headers["WWW-Authenticate"] = 'Bearer realm="curator"'
             return resp, status
         g.user = user
-        g.member = cur().member_of(user)
+        g.member = cur().members.of_user(user)
         return view(*args, **kwargs)
 
     return wrapped
@@ -90,7 +90,7 @@ def feed() -> Any:
     area = request.args.get("area")
     lang = request.args.get("lang")
     limit = max(1, min(int(request.args.get("limit", "30") or 30), 100)) if (request.args.get("limit") or "30").isdigit() else 30
-    entries = cur().member_feed(g.user, area=area if area in AREA_IDS else None,
+    entries = cur().feeds.member_feed(g.user, area=area if area in AREA_IDS else None,
                                 lang=lang if lang in LANGUAGES else None, limit=limit)
     return jsonify({"items": [{**_item(s.item), "why": s.explanation, "score": s.score} for s in entries]})
 
@@ -101,7 +101,7 @@ def items() -> Any:
     area = request.args.get("area")
     lang = request.args.get("lang")
     q = (request.args.get("q") or "")[:200]
-    found = cur().browse_items(g.user, area=area if area in AREA_IDS else None,
+    found = cur().feeds.browse(g.user, area=area if area in AREA_IDS else None,
                                lang=lang if lang in LANGUAGES else None, search=q or None, limit=50)
     return jsonify({"items": [_item(i) for i in found]})
 
@@ -109,7 +109,7 @@ def items() -> Any:
 @bp.get("/items/<int:item_id>")
 @token_required
 def item(item_id: int) -> Any:
-    return jsonify(_item(cur().visible_item(g.user, item_id), full=True))
+    return jsonify(_item(cur().feeds.visible_item(g.user, item_id), full=True))
 
 
 @bp.post("/feedback")
@@ -126,7 +126,7 @@ def feedback() -> Any:
         value = None if data.get("value") is None else float(data["value"])
     except (TypeError, ValueError):
         raise InvalidInput("item_id must be a number and value a number from 1 to 5") from None
-    stored = cur().give_feedback(g.user, item_id, kind, value=value)
+    stored = cur().feedback.give(g.user, item_id, kind, value=value)
     return jsonify({"stored": stored}), 201
 
 
@@ -135,8 +135,8 @@ def feedback() -> Any:
 def posts() -> Any:
     c = cur()
     if g.user.role in ("editor", "admin") and request.args.get("status") == "pending":
-        return jsonify({"posts": [_post(p) for p in c.posts("pending", 500)]})
-    mine = [p for p in c.posts(None, 10_000) if (p.author_email or "").lower() == g.user.email.lower()]
+        return jsonify({"posts": [_post(p) for p in c.posts.list("pending", 500)]})
+    mine = [p for p in c.posts.list(None, 10_000) if (p.author_email or "").lower() == g.user.email.lower()]
     return jsonify({"posts": [_post(p) for p in mine]})
 
 
@@ -153,7 +153,7 @@ def submit_post() -> Any:
     allowed = {"public"} | ({"members"} | {f"club:{x}" for x in m.clubs} if m.status == "member" else set())
     if visibility not in allowed:
         raise InvalidInput("visibility must be public, members or a club you belong to")
-    p = cur().submit_post(title=str(data.get("title") or ""), text=str(data.get("text") or ""),
+    p = cur().posts.submit(title=str(data.get("title") or ""), text=str(data.get("text") or ""),
                           author_name=m.name, author_email=m.email, organisation=m.organisation,
                           link=data.get("link") if isinstance(data.get("link"), str) else None, visibility=visibility)
     return jsonify(_post(p)), 201

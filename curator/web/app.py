@@ -3,7 +3,7 @@ headers, error pages.
 
 Rules kept here (RELIABILITY 3H):
 - every POST/PUT/PATCH/DELETE needs a CSRF token (flask-wtf), except the RFC 8058 one-click
-  unsubscribe (served by :mod:`curator.web_unsubscribe`, mounted below) and the JSON API, which
+  unsubscribe (the blueprint :mod:`curator.web.unsubscribe`, registered below) and the JSON API, which
   never reads the session cookie and authenticates only by an ``Authorization: Bearer`` header
   that a cross-site form cannot send;
 - no GET changes state (sign-in links show a confirmation page that POSTs);
@@ -45,18 +45,14 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; sandbox; frame-ancestors 'self'"
 """Email previews carry inline styles (that is what email needs) but no script can run: sandbox."""
 
-UNSUBSCRIBE_PATHS = re.compile(r"^/(u|preferences|t/c)/[^/]+$")
-
 
 def create_app(curator: Curator, *, testing: bool = False) -> Flask:
     """The Flask app for ``curator``. ``testing`` turns on Flask's testing mode (exceptions
     propagate to the test client); CSRF stays on, because tests check it."""
-    from ..web_unsubscribe import create_unsubscribe_app
-
     settings = curator.settings
     app = Flask(__name__, template_folder=str(Path(settings.templates_dir) / "web"),
                 static_folder=str(Path(__file__).resolve().parent / "static"), static_url_path="/static")
-    secret = curator._web_secret()
+    secret = curator.accounts.web_secret()
     base = urlsplit(settings.base_url)
     local_http = base.scheme == "http" and (base.hostname or "") in ("127.0.0.1", "localhost", "::1")
     secure = not local_http
@@ -83,17 +79,12 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
 
-    # The newsletter's link routes (one-click unsubscribe, preferences link, click link) come from
-    # issue 5's app, unchanged; it is the ONLY place exempt from CSRF (U07).
-    unsubscribe_app = create_unsubscribe_app(curator)
-    inner = app.wsgi_app
+    # The newsletter's link routes (one-click unsubscribe, preferences link, click link); the
+    # one-click POST is the ONLY view exempt from CSRF (U07).
+    from . import unsubscribe
 
-    def dispatch(environ: dict[str, Any], start_response: Any) -> Any:
-        if UNSUBSCRIBE_PATHS.match(environ.get("PATH_INFO", "")):
-            return unsubscribe_app.wsgi_app(environ, start_response)
-        return inner(environ, start_response)
-
-    app.wsgi_app = dispatch  # type: ignore[method-assign]
+    app.register_blueprint(unsubscribe.bp)
+    csrf.exempt(unsubscribe.one_click)
 
     @app.before_request
     def load_user() -> None:
@@ -101,14 +92,14 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
         assert isinstance(sess, DbSession)
         g.user = None
         if sess.user_id is not None:
-            user = curator.web_user(sess.user_id)
+            user = curator.accounts.user(sess.user_id)
             if user is None or user.disabled:
                 sess.sign_out()
                 return
             if user.role != sess.role:  # privilege change: a new session id (W02)
                 sess.role, sess.rotate = user.role, True
             g.user = user
-        g.member = curator.member_of(g.user) if g.user is not None else None
+        g.member = curator.members.of_user(g.user) if g.user is not None else None
         lang = request.args.get("lang") if g.user is None else None  # visitors choose by link
         if lang not in LANGS:
             lang = sess.get("lang")

@@ -33,13 +33,13 @@ def request_link() -> Any:
     c = cur()
     email = (request.form.get("email") or "").strip().lower()
     nxt = safe_next(request.form.get("next"))
-    if c.throttle_hit(f"link-client:{_client()}") <= 30:
+    if c.accounts.throttle_hit(f"link-client:{_client()}") <= 30:
         if current_app.testing:
-            c.request_signin_link(email, lang=g.lang)
+            c.accounts.request_signin_link(email, lang=g.lang)
         else:
             # Looking the address up and talking to the mail server take time only for known
             # addresses; doing it after the answer keeps the response time the same (W05).
-            threading.Thread(target=c.request_signin_link, args=(email,), kwargs={"lang": g.lang},
+            threading.Thread(target=c.accounts.request_signin_link, args=(email,), kwargs={"lang": g.lang},
                              daemon=True, name="signin-link").start()
     # The same page whatever happened (unknown address, throttled, sent): no account oracle (W05).
     return render_template("login.html", next=nxt, sent=True, error=None)
@@ -47,7 +47,7 @@ def request_link() -> Any:
 
 @bp.get("/link/<token>")
 def link(token: str) -> Any:
-    email = cur().signin_link_email(token)
+    email = cur().accounts.signin_link_email(token)
     if email is None:
         abort(404)
     resp = render_template("link.html", email=email, token=token, next=safe_next(request.args.get("next")))
@@ -58,7 +58,7 @@ def link(token: str) -> Any:
 
 @bp.post("/link/<token>")
 def use_link(token: str) -> Any:
-    user = cur().signin_with_link(token)
+    user = cur().accounts.signin_with_link(token)
     if user is None:
         abort(404)
     sess = session
@@ -74,16 +74,15 @@ def password() -> Any:
     email = (request.form.get("email") or "").strip().lower()
     nxt = safe_next(request.form.get("next"))
     account_key, client_key = f"pw:{email}", f"client:{_client()}"
-    from ..core_web import THROTTLE_PER_ACCOUNT, THROTTLE_PER_CLIENT
 
-    throttled = c.throttled(account_key, THROTTLE_PER_ACCOUNT) or c.throttled(client_key, THROTTLE_PER_CLIENT)
-    user = None if throttled else c.check_password(email, request.form.get("password") or "")
+    throttled = c.accounts.throttled(account_key, c.accounts.THROTTLE_PER_ACCOUNT) or c.accounts.throttled(client_key, c.accounts.THROTTLE_PER_CLIENT)
+    user = None if throttled else c.accounts.check_password(email, request.form.get("password") or "")
     if user is None:
         if not throttled:  # only failures count: people behind one proxy address can still sign in
-            c.throttle_hit(account_key)
-            c.throttle_hit(client_key)
+            c.accounts.throttle_hit(account_key)
+            c.accounts.throttle_hit(client_key)
         return render_template("login.html", next=nxt, sent=False, error="bad_login"), 401
-    c.throttle_clear(account_key)
+    c.accounts.throttle_clear(account_key)
     sess = session
     assert isinstance(sess, DbSession)
     sess.sign_in(user.id, user.role)

@@ -39,9 +39,9 @@ def _ids(text: str | None) -> list[int]:
 @editor_only
 def dashboard() -> Any:
     c = cur()
-    sources = c.sources()
-    return render_template("editor/dashboard.html", pending=c.posts("pending", 500),
-                           issues=c.digest_issues(None, 10), broken=[s for s in sources if s.broken],
+    sources = c.sources.health()
+    return render_template("editor/dashboard.html", pending=c.posts.list("pending", 500),
+                           issues=c.digests.list(None, 10), broken=[s for s in sources if s.broken],
                            source_count=len(sources))
 
 
@@ -51,15 +51,15 @@ def dashboard() -> Any:
 @editor_only
 def posts() -> Any:
     c = cur()
-    return render_template("editor/posts.html", pending=c.posts("pending", 500), decided=[
-        p for p in c.posts(None, 100) if p.status != "pending"][:30])
+    return render_template("editor/posts.html", pending=c.posts.list("pending", 500), decided=[
+        p for p in c.posts.list(None, 100) if p.status != "pending"][:30])
 
 
 @bp.post("/posts/<int:post_id>/approve")
 @editor_only
 def approve_post(post_id: int) -> Any:
-    cur().approve_post(post_id, editor=g.user.email)
-    cur().forget_feed()
+    cur().posts.approve(post_id, editor=g.user.email)
+    cur().feeds.forget()
     flash_message("approved")
     return redirect(url_for("editor.posts"))
 
@@ -67,7 +67,7 @@ def approve_post(post_id: int) -> Any:
 @bp.post("/posts/<int:post_id>/reject")
 @editor_only
 def reject_post(post_id: int) -> Any:
-    cur().reject_post(post_id, editor=g.user.email, reason=request.form.get("reason", ""))
+    cur().posts.reject(post_id, editor=g.user.email, reason=request.form.get("reason", ""))
     flash_message("rejected")
     return redirect(url_for("editor.posts"))
 
@@ -78,14 +78,14 @@ def reject_post(post_id: int) -> Any:
 @editor_only
 def digests() -> Any:
     c = cur()
-    return render_template("editor/digests.html", issues=c.digest_issues(None, 50), clubs=c.clubs(),
-                           personas=sorted(c.personas()))
+    return render_template("editor/digests.html", issues=c.digests.list(None, 50), clubs=c.members.clubs(),
+                           personas=sorted(c.personas.all()))
 
 
 @bp.post("/digests")
 @editor_only
 def draft_digest() -> Any:
-    issue = cur().draft_digest(request.form.get("segment", "everyone"), editor=g.user.email)
+    issue = cur().digests.draft(request.form.get("segment", "everyone"), editor=g.user.email)
     return redirect(url_for("editor.digest", issue_id=issue.id))
 
 
@@ -93,14 +93,14 @@ def draft_digest() -> Any:
 @editor_only
 def digest(issue_id: int) -> Any:
     c = cur()
-    issue = c.digest_issue(issue_id)
+    issue = c.digests.get(issue_id)
     pinned = [e.item_id for e in sorted(issue.entries, key=lambda e: e.position) if e.status == "pinned"]
     removed = [e.item_id for e in issue.entries if e.status == "removed"]
-    items = {i.id: i for i in c.storage.get_items(pinned + removed)}
+    items = {i.id: i for i in c.items.get_many(pinned + removed)}
     return render_template("editor/digest.html", issue=issue, pinned=[items[i] for i in pinned if i in items],
-                           removed=[items[i] for i in removed if i in items], members=c.members()[:500],
-                           personas=sorted(c.personas()), clubs=c.clubs(),
-                           counts=c.delivery_counts(issue_id) if issue.state not in ("draft", "in_review") else {})
+                           removed=[items[i] for i in removed if i in items], members=c.members.list()[:500],
+                           personas=sorted(c.personas.all()), clubs=c.members.clubs(),
+                           counts=c.digests.delivery_counts(issue_id) if issue.state not in ("draft", "in_review") else {})
 
 
 @bp.post("/digests/<int:issue_id>/texts")
@@ -108,7 +108,7 @@ def digest(issue_id: int) -> Any:
 def digest_texts(issue_id: int) -> Any:
     f = request.form
     lang = f.get("lang", "en")
-    cur().edit_digest(issue_id, lang=lang, subject=f.get("subject"), intro=f.get("intro"),
+    cur().digests.edit(issue_id, lang=lang, subject=f.get("subject"), intro=f.get("intro"),
                       preheader=f.get("preheader") or None)
     flash_message("saved_ok")
     return redirect(url_for("editor.digest", issue_id=issue_id))
@@ -119,7 +119,7 @@ def digest_texts(issue_id: int) -> Any:
 def digest_items(issue_id: int) -> Any:
     """One form for reordering, removing and adding: ``op`` is up/down/remove/add/set."""
     c = cur()
-    issue = c.digest_issue(issue_id)
+    issue = c.digests.get(issue_id)
     pinned = [e.item_id for e in sorted(issue.entries, key=lambda e: e.position) if e.status == "pinned"]
     op = request.form.get("op", "")
     ids = _ids(request.form.get("item"))
@@ -128,7 +128,7 @@ def digest_items(issue_id: int) -> Any:
         pinned = ids
     elif op == "add":
         for i in ids:
-            c.storage.get_item(i)
+            c.items.get(i)
             if i not in pinned:
                 pinned.append(i)
     elif len(ids) == 1 and ids[0] in pinned:
@@ -143,7 +143,7 @@ def digest_items(issue_id: int) -> Any:
         remove = ids
     else:
         raise InvalidInput("unknown change; use up, down, remove, add or set with an item id")
-    c.edit_digest(issue_id, pins=pinned, remove=remove)
+    c.digests.edit(issue_id, pins=pinned, remove=remove)
     return redirect(url_for("editor.digest", issue_id=issue_id))
 
 
@@ -151,7 +151,7 @@ def digest_items(issue_id: int) -> Any:
 @editor_only
 def approve_digest(issue_id: int) -> Any:
     rev = request.form.get("revision")
-    cur().approve_digest(issue_id, editor=g.user.email, revision=int(rev) if rev and rev.isdigit() else None)
+    cur().digests.approve(issue_id, editor=g.user.email, revision=int(rev) if rev and rev.isdigit() else None)
     flash_message("approved")
     return redirect(url_for("editor.digest", issue_id=issue_id))
 
@@ -167,14 +167,14 @@ def schedule_digest(issue_id: int) -> Any:
         raise InvalidInput(f"{text!r} is not a date and time (YYYY-MM-DDTHH:MM)") from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=ZoneInfo(c.settings.timezone))
-    c.schedule_digest(issue_id, at)
+    c.digests.schedule(issue_id, at)
     return redirect(url_for("editor.digest", issue_id=issue_id))
 
 
 @bp.post("/digests/<int:issue_id>/send")
 @editor_only
 def send_digest(issue_id: int) -> Any:
-    report = cur().send_issue(issue_id)
+    report = cur().digests.send(issue_id)
     return render_template("message.html", key=None,
                            text=f"sent {report.sent}, failed {report.failed}, uncertain {report.uncertain}, "
                                 f"skipped {report.skipped}; {report.state} {report.message}")
@@ -183,7 +183,7 @@ def send_digest(issue_id: int) -> Any:
 @bp.post("/digests/<int:issue_id>/cancel")
 @editor_only
 def cancel_digest(issue_id: int) -> Any:
-    cur().cancel_digest(issue_id)
+    cur().digests.cancel(issue_id)
     return redirect(url_for("editor.digest", issue_id=issue_id))
 
 
@@ -197,15 +197,15 @@ def _preview_member() -> Member:
     if lang not in ("de", "en"):
         lang = "en"
     if email:
-        return c.member(email)
+        return c.members.get(email)
     if persona:
-        p = c.personas().get(persona)
+        p = c.personas.all().get(persona)
         if p is None:
             raise NotFound(f"no persona {persona!r}")
         return Member(id=0, email="preview@curator.invalid", name="Preview", organisation=None, language=lang,
                       status="member", persona=p.id, declared_areas=p.preferred_areas)
     if club:
-        if club not in {cl.id for cl in c.clubs()}:
+        if club not in {cl.id for cl in c.members.clubs()}:
             raise NotFound(f"no club {club!r}")
         return Member(id=0, email="preview@curator.invalid", name="Preview", organisation=None, language=lang,
                       status="member", clubs=frozenset({club}))
@@ -216,7 +216,7 @@ def _preview_member() -> Member:
 @bp.get("/digests/<int:issue_id>/preview")
 @editor_only
 def preview(issue_id: int) -> Any:
-    cur().digest_issue(issue_id)
+    cur().digests.get(issue_id)
     return render_template("editor/preview.html", issue_id=issue_id, query=request.query_string.decode("ascii",
                                                                                                       "replace"))
 
@@ -224,14 +224,14 @@ def preview(issue_id: int) -> Any:
 @bp.get("/digests/<int:issue_id>/preview.html")
 @editor_only
 def preview_html(issue_id: int) -> Any:
-    rendered = cur().render_for(issue_id, _preview_member())
+    rendered = cur().digests.render_for(issue_id, _preview_member())
     return Response(rendered.html, mimetype="text/html", headers={"Content-Security-Policy": PREVIEW_CSP})
 
 
 @bp.get("/digests/<int:issue_id>/preview.txt")
 @editor_only
 def preview_text(issue_id: int) -> Any:
-    rendered = cur().render_for(issue_id, _preview_member())
+    rendered = cur().digests.render_for(issue_id, _preview_member())
     return Response(rendered.text, mimetype="text/plain")
 
 
@@ -240,7 +240,7 @@ def preview_text(issue_id: int) -> Any:
 @bp.get("/sources")
 @editor_only
 def sources() -> Any:
-    return render_template("editor/sources.html", sources=cur().sources(), error=None, form={})
+    return render_template("editor/sources.html", sources=cur().sources.health(), error=None, form={})
 
 
 @bp.post("/sources")
@@ -249,14 +249,14 @@ def add_source() -> Any:
     c = cur()
     f = request.form
     try:
-        c.add_source(f.get("url", ""), title=f.get("title", ""), visibility=f.get("visibility", "public"),
+        c.sources.add(f.get("url", ""), title=f.get("title", ""), visibility=f.get("visibility", "public"),
                      lang=f.get("lang") or None, areas=f.getlist("areas"))
     except Exception as exc:
         from ..errors import CuratorError
 
         if not isinstance(exc, CuratorError):
             raise
-        return render_template("editor/sources.html", sources=c.sources(), error=str(exc), form=f), 400
+        return render_template("editor/sources.html", sources=c.sources.health(), error=str(exc), form=f), 400
     flash_message("saved_ok")
     return redirect(url_for("editor.sources"))
 
@@ -264,7 +264,7 @@ def add_source() -> Any:
 @bp.post("/sources/<source_id>/enabled")
 @editor_only
 def source_enabled(source_id: str) -> Any:
-    cur().set_source_enabled(source_id, request.form.get("enabled") == "1")
+    cur().sources.set_enabled(source_id, request.form.get("enabled") == "1")
     return redirect(url_for("editor.sources"))
 
 
@@ -276,14 +276,14 @@ def items() -> Any:
     from ..storage import ItemQuery
 
     q = (request.args.get("q") or "").strip()[:200]
-    found = cur().items(ItemQuery(limit=50, search=q or None))
+    found = cur().items.list(ItemQuery(limit=50, search=q or None))
     return render_template("editor/items.html", items=found, q=q)
 
 
 @bp.post("/items/<int:item_id>/tags")
 @editor_only
 def correct_tags(item_id: int) -> Any:
-    cur().correct_tags(item_id, request.form.getlist("areas"), editor=g.user.email)
+    cur().tagging.correct(item_id, request.form.getlist("areas"), editor=g.user.email)
     flash_message("saved_ok")
     return redirect(url_for("editor.items", q=request.form.get("q", "")))
 
@@ -294,14 +294,14 @@ def correct_tags(item_id: int) -> Any:
 @editor_only
 def personas() -> Any:
     c = cur()
-    return render_template("editor/personas.html", suggestions=c.persona_suggestions("open"),
-                           personas=c.personas())
+    return render_template("editor/personas.html", suggestions=c.personas.suggestions("open"),
+                           personas=c.personas.all())
 
 
 @bp.post("/personas/<int:suggestion_id>/accept")
 @editor_only
 def accept_persona(suggestion_id: int) -> Any:
-    cur().accept_persona_suggestion(suggestion_id, editor=g.user.email,
+    cur().personas.accept(suggestion_id, editor=g.user.email,
                                     persona_id=request.form.get("persona_id") or None)
     flash_message("approved")
     return redirect(url_for("editor.personas"))
@@ -324,7 +324,7 @@ def reject_persona(suggestion_id: int) -> Any:
 @bp.get("/trends")
 @editor_only
 def trends() -> Any:
-    data = cur().trends()
+    data = cur().stats.trends()
     segments: dict[str, dict[str, int]] = {}
     for _, area, persona, n in data["engagement"]:
         segments.setdefault(persona, {}).setdefault(area, 0)
@@ -344,14 +344,14 @@ def _series(rows: list[tuple[Any, ...]]) -> tuple[list[str], dict[str, list[floa
 @bp.get("/trends/items.svg")
 @editor_only
 def trends_items_svg() -> Any:
-    weeks, series = _series(cur().trends()["items"])
+    weeks, series = _series(cur().stats.trends()["items"])
     return Response(line_chart_svg(weeks, series, title="items"), mimetype="image/svg+xml")
 
 
 @bp.get("/trends/engagement.svg")
 @editor_only
 def trends_engagement_svg() -> Any:
-    weeks, series = _series(cur().trends()["engagement"])
+    weeks, series = _series(cur().stats.trends()["engagement"])
     return Response(line_chart_svg(weeks, series, title="engagement"), mimetype="image/svg+xml")
 
 
@@ -359,7 +359,7 @@ def trends_engagement_svg() -> Any:
 @editor_only
 def trends_segments_svg() -> Any:
     totals: dict[str, float] = {}
-    for _, _area, persona, n in cur().trends()["engagement"]:
+    for _, _area, persona, n in cur().stats.trends()["engagement"]:
         totals[persona] = totals.get(persona, 0) + n
     return Response(bar_chart_svg(totals), mimetype="image/svg+xml")
 
@@ -369,7 +369,7 @@ def trends_segments_svg() -> Any:
 @bp.get("/users")
 @role_required("admin")
 def users() -> Any:
-    return render_template("editor/users.html", users=cur().web_users())
+    return render_template("editor/users.html", users=cur().accounts.users())
 
 
 @bp.post("/users/role")
@@ -378,5 +378,5 @@ def set_role() -> Any:
     email = request.form.get("email", "")
     if email.strip().lower() == g.user.email:
         abort(400)  # an admin does not demote themselves by a slip of the mouse
-    cur().set_web_role(email, request.form.get("role", "member"))
+    cur().accounts.set_role(email, request.form.get("role", "member"))
     return redirect(url_for("editor.users"))

@@ -35,9 +35,9 @@ def home() -> Any:
     c = cur()
     area, lang = _filters()
     if g.user is not None and g.member is not None and g.member.status == "member":
-        entries = c.member_feed(g.user, area=area, lang=lang, limit=30, member=g.member)
+        entries = c.feeds.member_feed(g.user, area=area, lang=lang, limit=30, member=g.member)
         return render_template("feed.html", entries=entries, area=area, flang=lang, personal=True)
-    items = c.browse_items(g.user, area=area, lang=lang, limit=30)
+    items = c.feeds.browse(g.user, area=area, lang=lang, limit=30)
     return render_template("feed.html", entries=[(i, None) for i in items], area=area, flang=lang, personal=False)
 
 
@@ -49,13 +49,13 @@ def browse() -> Any:
         page = max(0, min(int(request.args.get("page", "0")), 1000))
     except ValueError:
         page = 0
-    items = cur().browse_items(g.user, area=area, lang=lang, limit=30, offset=page * 30, search=q or None)
+    items = cur().feeds.browse(g.user, area=area, lang=lang, limit=30, offset=page * 30, search=q or None)
     return render_template("browse.html", items=items, area=area, flang=lang, q=q, page=page)
 
 
 @bp.get("/items/<int:item_id>")
 def item(item_id: int) -> Any:
-    it = cur().visible_item(g.user, item_id)
+    it = cur().feeds.visible_item(g.user, item_id)
     return render_template("item.html", item=it)
 
 
@@ -71,7 +71,7 @@ def feedback(item_id: int) -> Any:
             value = float(request.form.get("value", ""))
         except ValueError:
             raise InvalidInput("choose a rating from 1 to 5") from None
-    cur().give_feedback(g.user, item_id, action, value=value)
+    cur().feedback.give(g.user, item_id, action, value=value)
     flash_message("thanks")
     return redirect(safe_next(request.form.get("next"), url_for("member.item", item_id=item_id)))
 
@@ -80,8 +80,8 @@ def feedback(item_id: int) -> Any:
 @member_required
 def send_form(item_id: int) -> Any:
     c = cur()
-    it = c.visible_item(g.user, item_id)
-    people = c.colleagues(g.user, it)
+    it = c.feeds.visible_item(g.user, item_id)
+    people = c.feedback.colleagues(g.user, it)
     org = (g.member.organisation or "").strip().lower()
     same = [p for p in people if org and (p.organisation or "").strip().lower() == org]
     others = [p for p in people if p not in same]
@@ -93,7 +93,7 @@ def send_form(item_id: int) -> Any:
 def send(item_id: int) -> Any:
     c = cur()
     try:
-        c.send_item(g.user, item_id, request.form.get("to", ""), request.form.get("note", ""))
+        c.feedback.share(g.user, item_id, request.form.get("to", ""), request.form.get("note", ""))
     except AccessDenied:
         raise
     except NotFound:
@@ -106,7 +106,7 @@ def send(item_id: int) -> Any:
 @bp.get("/saved")
 @member_required
 def saved() -> Any:
-    return render_template("browse.html", items=cur().saved_items(g.user), area=None, flang=None, q="", page=0,
+    return render_template("browse.html", items=cur().feeds.saved(g.user), area=None, flang=None, q="", page=0,
                            saved=True)
 
 
@@ -114,8 +114,8 @@ def saved() -> Any:
 @login_required
 def preferences() -> Any:
     c = cur()
-    token = c.rss_token(g.user) if g.member is not None else None
-    clubs = {cl.id: (cl.name_de if g.lang == "de" else cl.name) for cl in c.clubs()} if g.member else {}
+    token = c.accounts.rss_token(g.user) if g.member is not None else None
+    clubs = {cl.id: (cl.name_de if g.lang == "de" else cl.name) for cl in c.members.clubs()} if g.member else {}
     return render_template("preferences.html", rss=token, clubs=clubs)
 
 
@@ -123,7 +123,7 @@ def preferences() -> Any:
 @login_required
 def save_preferences() -> Any:
     f = request.form
-    cur().update_preferences(
+    cur().members.update_preferences(
         g.user, language=f.get("language", "en"), areas=f.getlist("areas"), interests=f.get("interests", ""),
         digest_frequency=f.get("frequency", "weekly"), tracking_consent=f.get("tracking") == "on")
     session.pop("lang", None)  # the saved language wins
@@ -134,14 +134,14 @@ def save_preferences() -> Any:
 @bp.post("/me/rss")
 @member_required
 def rss_new() -> Any:
-    cur().rss_token(g.user, renew=True)
+    cur().accounts.rss_token(g.user, renew=True)
     return redirect(url_for("member.preferences"))
 
 
 @bp.post("/me/rss/revoke")
 @member_required
 def rss_revoke() -> Any:
-    cur().revoke_rss_token(g.user)
+    cur().accounts.revoke_rss_token(g.user)
     return redirect(url_for("member.preferences"))
 
 
@@ -149,11 +149,11 @@ def rss_revoke() -> Any:
 def rss(token: str) -> Any:
     """The private feed: the member's personal ranking as RSS 2.0. Every bad token is the same 404."""
     c = cur()
-    user = c.rss_user(token)
+    user = c.accounts.rss_user(token)
     if user is None:
         abort(404)
     base = c.settings.base_url.rstrip("/")
-    entries = c.member_feed(user, limit=30)
+    entries = c.feeds.member_feed(user, limit=30)
     parts = ['<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
              "<title>DigitalCluster: my feed</title>", f"<link>{xml_escape(base)}/</link>",
              "<description>Personal ranking</description>"]
@@ -177,7 +177,7 @@ def data() -> Any:
 @bp.get("/me/data/export.json")
 @login_required
 def export() -> Any:
-    body = json.dumps(cur().export_my_data(g.user), ensure_ascii=False, indent=2)
+    body = json.dumps(cur().accounts.export_data(g.user), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="my-curator-data.json"'})
 
@@ -187,7 +187,7 @@ def export() -> Any:
 def erase() -> Any:
     if request.form.get("confirm") != "ERASE":
         raise InvalidInput("type ERASE in the box to confirm that everything about you should be deleted")
-    cur().erase_my_data(g.user)
+    cur().accounts.erase(g.user)
     sess = session
     assert isinstance(sess, DbSession)
     sess.sign_out()
@@ -198,8 +198,8 @@ def erase() -> Any:
 @member_required
 def new_post() -> Any:
     c = cur()
-    clubs = [cl for cl in c.clubs() if cl.id in g.member.clubs] if g.member.status == "member" else []
-    mine = [p for p in c.posts(None, 10_000) if (p.author_email or "").lower() == g.user.email.lower()]
+    clubs = [cl for cl in c.members.clubs() if cl.id in g.member.clubs] if g.member.status == "member" else []
+    mine = [p for p in c.posts.list(None, 10_000) if (p.author_email or "").lower() == g.user.email.lower()]
     return render_template("post_new.html", clubs=clubs, mine=mine, form={})
 
 
@@ -212,7 +212,7 @@ def submit_post() -> Any:
     allowed = {"public"} | ({"members"} | {f"club:{x}" for x in g.member.clubs} if g.member.status == "member" else set())
     if visibility not in allowed:
         raise InvalidInput("you can only publish to everyone, members or a club you belong to")
-    c.submit_post(title=f.get("title", ""), text=f.get("text", ""), author_name=g.member.name,
+    c.posts.submit(title=f.get("title", ""), text=f.get("text", ""), author_name=g.member.name,
                   author_email=g.member.email, organisation=g.member.organisation, link=f.get("link") or None,
                   visibility=visibility)
     flash_message("post_received")
@@ -222,20 +222,20 @@ def submit_post() -> Any:
 @bp.get("/me/tokens")
 @login_required
 def tokens() -> Any:
-    return render_template("tokens.html", tokens=cur().api_tokens(g.user.id), secret=None)
+    return render_template("tokens.html", tokens=cur().accounts.api_tokens(g.user.id), secret=None)
 
 
 @bp.post("/me/tokens")
 @login_required
 def create_token() -> Any:
     c = cur()
-    _, secret = c.create_api_token(g.user.id, request.form.get("name", "token")[:100])
-    return render_template("tokens.html", tokens=c.api_tokens(g.user.id), secret=secret)
+    _, secret = c.accounts.create_api_token(g.user.id, request.form.get("name", "token")[:100])
+    return render_template("tokens.html", tokens=c.accounts.api_tokens(g.user.id), secret=secret)
 
 
 @bp.post("/me/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int) -> Any:
-    if not cur().revoke_api_token(g.user.id, token_id):
+    if not cur().accounts.revoke_api_token(g.user.id, token_id):
         abort(404)
     return redirect(url_for("member.tokens"))

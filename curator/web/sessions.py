@@ -68,14 +68,14 @@ class DbSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> DbSession:
         sid = request.cookies.get(self.cookie_name)
         if sid and 20 <= len(sid) <= 100:
-            found = self.cur.web_store.get_session(hash_sid(sid), self.cur.clock.now())
+            found = self.cur.accounts.get_session(hash_sid(sid), self.cur.clock.now())
             if found is not None:
                 return DbSession(dict(found.data), id_hash=found.id_hash, user_id=found.user_id, role=found.role)
         return DbSession()
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, DbSession)
-        store = self.cur.web_store
+        store = self.cur.accounts
         if session.revoke:
             if session.id_hash:
                 store.delete_session(session.id_hash)

@@ -32,14 +32,14 @@ def test_hanging_server_and_gzip_bomb_do_not_stall_the_run(curator: Curator, htt
                 rss([(f"g{n}-{i}", f"Story {n}.{i} about cloud platforms", "Text about software.") for i in range(3)]),
                 content_type="application/rss+xml")
             good.append(Source(id=f"good-{n}", title=f"Good {n}", url=httpserver.url_for(f"/good{n}")))
-        cur.sync_sources([*good, Source(id="hang", title="Hang", url=hang.url("/feed")),
+        cur.sources.sync([*good, Source(id="hang", title="Hang", url=hang.url("/feed")),
                           Source(id="bomb", title="Bomb", url=bomber.url("/feed"))])
-        results = {r.source_id: r for r in cur.collect()}
+        results = {r.source_id: r for r in cur.sources.collect()}
     try:
         assert results["hang"].error and "timed out" in results["hang"].error
         assert results["bomb"].error and "larger than" in results["bomb"].error
         assert all(results[s.id].new == 3 for s in good)
-        assert len(cur.items(ItemQuery(limit=100))) == 18
+        assert len(cur.items.list(ItemQuery(limit=100))) == 18
     finally:
         cur.close()
 
@@ -51,7 +51,7 @@ def test_crash_while_storing_keeps_neither_items_nor_validators(curator: Curator
     fetch is unconditional and stores everything."""
     httpserver.expect_request("/feed").respond_with_data(rss(ITEMS), content_type="application/rss+xml",
                                                          headers={"ETag": '"v1"'})
-    curator.sync_sources([Source(id="news", title="News", url=httpserver.url_for("/feed"))])
+    curator.sources.sync([Source(id="news", title="News", url=httpserver.url_for("/feed"))])
     real = Storage._upsert_items
     calls = {"n": 0}
 
@@ -61,14 +61,14 @@ def test_crash_while_storing_keeps_neither_items_nor_validators(curator: Curator
         raise StorageError("simulated crash between the item writes")
 
     monkeypatch.setattr(Storage, "_upsert_items", crash_after_first_item)
-    [res] = list(curator.collect())
+    [res] = list(curator.sources.collect())
     assert res.error and "could not store" in res.error
-    assert curator.items(ItemQuery()) == []  # ...and rolled back with it
+    assert curator.items.list(ItemQuery()) == []  # ...and rolled back with it
     state = curator.storage.source_states()[0]
     assert state.etag is None
     monkeypatch.setattr(Storage, "_upsert_items", real)
     clock.advance(days=1)
-    [res] = list(curator.collect())
+    [res] = list(curator.sources.collect())
     assert res.new == 2 and httpserver.log[-1][0].headers.get("If-None-Match") is None
 
 
@@ -77,14 +77,14 @@ def test_two_collectors_on_one_source_keep_one_row_per_entry(curator: Curator, h
     httpserver.expect_request("/feed").respond_with_data(
         rss([(f"id{i}", f"Story {i}", "Body text for the story.") for i in range(40)]),
         content_type="application/rss+xml")
-    curator.sync_sources([Source(id="news", title="News", url=httpserver.url_for("/feed"))])
+    curator.sources.sync([Source(id="news", title="News", url=httpserver.url_for("/feed"))])
     other = make_curator(curator.settings, clock=curator.clock)
     barrier = threading.Barrier(2)
     results: list[object] = []
 
     def run(cur: Curator) -> None:
         barrier.wait()
-        results.extend(cur.collect(force=True))
+        results.extend(cur.sources.collect(force=True))
 
     threads = [threading.Thread(target=run, args=(c,)) for c in (curator, other)]
     for th in threads:
@@ -94,7 +94,7 @@ def test_two_collectors_on_one_source_keep_one_row_per_entry(curator: Curator, h
     other.close()
     assert all(r.error is None for r in results), results
     assert sum(r.new for r in results) == 40
-    assert len(curator.items(ItemQuery(limit=1000))) == 40
+    assert len(curator.items.list(ItemQuery(limit=1000))) == 40
 
 
 def test_source_deleted_during_collection_stops_cleanly(curator: Curator, httpserver: HTTPServer) -> None:
@@ -110,9 +110,9 @@ def test_source_deleted_during_collection_stops_cleanly(curator: Curator, httpse
         return Response(rss(ITEMS), content_type="application/rss+xml")
 
     httpserver.expect_request("/feed").respond_with_handler(slow)
-    curator.sync_sources([Source(id="news", title="News", url=httpserver.url_for("/feed"))])
+    curator.sources.sync([Source(id="news", title="News", url=httpserver.url_for("/feed"))])
     out: list[object] = []
-    th = threading.Thread(target=lambda: out.extend(curator.collect()))
+    th = threading.Thread(target=lambda: out.extend(curator.sources.collect()))
     th.start()
     assert started.wait(10)
     curator.storage.delete_source("news")
@@ -120,4 +120,4 @@ def test_source_deleted_during_collection_stops_cleanly(curator: Curator, httpse
     th.join()
     [res] = out
     assert "removed" in (res.error or "")
-    assert curator.items(ItemQuery()) == []
+    assert curator.items.list(ItemQuery()) == []

@@ -16,27 +16,27 @@ TEXT = ("Wie der Mittelstand mit kleinen Schritten in die Automatisierung einste
 
 
 def test_post_is_pending_until_approved_then_becomes_an_item(curator: Curator) -> None:
-    post = curator.submit_post(title="Automatisierung im Mittelstand", text=TEXT, author_name="Jana Frey",
+    post = curator.posts.submit(title="Automatisierung im Mittelstand", text=TEXT, author_name="Jana Frey",
                                organisation="Hafenlogistik Nord GmbH", author_email="jana@example.org")
     assert post.status == "pending" and post.lang == "de"
-    assert curator.items(ItemQuery()) == []
-    approved = curator.approve_post(post.id, editor="editor@cluster.example")
+    assert curator.items.list(ItemQuery()) == []
+    approved = curator.posts.approve(post.id, editor="editor@cluster.example")
     assert approved.status == "approved" and approved.decided_by == "editor@cluster.example"
-    item = curator.item(approved.item_id)  # type: ignore[arg-type]
+    item = curator.items.get(approved.item_id)  # type: ignore[arg-type]
     assert item.source_id == "member-posts" and item.kind == "member_post" and item.visibility == "members"
     assert "Hafenlogistik Nord GmbH" in (item.author or "")
     with pytest.raises(WorkflowError, match="already approved"):
-        curator.reject_post(post.id, editor="other@cluster.example", reason="late")
+        curator.posts.reject(post.id, editor="other@cluster.example", reason="late")
 
 
 def test_reject_needs_reason_and_keeps_it(curator: Curator) -> None:
-    post = curator.submit_post(title="Buy our product", text="Our product is the best, buy it now at a discount!",
+    post = curator.posts.submit(title="Buy our product", text="Our product is the best, buy it now at a discount!",
                                author_name="Sales")
     with pytest.raises(InvalidInput, match="reason"):
-        curator.reject_post(post.id, editor="e@x.example", reason=" ")
-    rejected = curator.reject_post(post.id, editor="e@x.example", reason="Advertising")
+        curator.posts.reject(post.id, editor="e@x.example", reason=" ")
+    rejected = curator.posts.reject(post.id, editor="e@x.example", reason="Advertising")
     assert (rejected.status, rejected.reason, rejected.item_id) == ("rejected", "Advertising", None)
-    assert [p.id for p in curator.posts("rejected")] == [post.id]
+    assert [p.id for p in curator.posts.list("rejected")] == [post.id]
 
 
 @pytest.mark.parametrize(
@@ -51,14 +51,14 @@ def test_reject_needs_reason_and_keeps_it(curator: Curator) -> None:
 )
 def test_malformed_posts_get_a_clear_error_and_store_nothing(curator: Curator, kwargs: dict, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
-        curator.submit_post(**kwargs)
-    assert curator.posts() == []
+        curator.posts.submit(**kwargs)
+    assert curator.posts.list() == []
 
 
 def test_post_markup_is_stored_escaped_not_executable(curator: Curator) -> None:
-    post = curator.submit_post(title="Templates {{ 7*7 }}", author_name="A",
+    post = curator.posts.submit(title="Templates {{ 7*7 }}", author_name="A",
                                text="Hello </mj-text><script>alert(1)</script> {% raw %} world, long enough.")
-    item = curator.item(curator.approve_post(post.id, editor="e").item_id)  # type: ignore[arg-type]
+    item = curator.items.get(curator.posts.approve(post.id, editor="e").item_id)  # type: ignore[arg-type]
     assert "<script" not in item.content_html and "&lt;/mj-text&gt;" in item.content_html
 
 
@@ -72,15 +72,15 @@ def test_import_jsonl_reports_bad_lines_and_never_duplicates(curator: Curator) -
                     "url": "https://x.example/a?utm_medium=rss"}),
         json.dumps(["not", "an", "object"]),
     ]
-    res = curator.import_items(io.StringIO("\n".join(lines)))
+    res = curator.items.import_jsonl(io.StringIO("\n".join(lines)))
     assert (res.new, res.updated, res.unchanged) == (2, 0, 0)
     assert [n for n, _ in res.errors] == [2, 3, 5]
     assert "line 3" in res.errors[1][1] and "title" in res.errors[1][1]
-    items = {i.title: i for i in curator.items(ItemQuery())}
+    items = {i.title: i for i in curator.items.list(ItemQuery())}
     assert items["AI Act enters into force"].source_id == "import-bbc"
     assert items["AI Act enters into force"].published.isoformat() == "2026-10-01T08:00:00+00:00"
     assert items["Fachkräftemangel"].lang == "de" and "\x00" not in items["Fachkräftemangel"].text
     assert items["Fachkräftemangel"].canonical_url == "https://x.example/a"
-    again = curator.import_items(io.StringIO("\n".join(lines)))
+    again = curator.items.import_jsonl(io.StringIO("\n".join(lines)))
     assert (again.new, again.unchanged) == (0, 2)
-    assert len(curator.items(ItemQuery())) == 2
+    assert len(curator.items.list(ItemQuery())) == 2

@@ -30,10 +30,10 @@ def test_every_shared_feed_is_stored_or_recorded_as_error(curator: Curator) -> N
         with serve_directory(root) as base:
             sources = [Source(id=f"f-{n}", title=str(p.relative_to(root)),
                               url=f"{base}/{p.relative_to(root).as_posix()}") for n, p in enumerate(files)]
-            cur.sync_sources(sources)
-            results = {r.source_id: r for r in cur.collect()}
+            cur.sources.sync(sources)
+            results = {r.source_id: r for r in cur.sources.collect()}
         assert set(results) == {s.id for s in sources}, "a source was skipped"
-        health = {h.source.id: h for h in cur.sources()}
+        health = {h.source.id: h for h in cur.sources.health()}
         ok = [sid for sid, r in results.items() if r.error is None]
         failed = [sid for sid, r in results.items() if r.error is not None]
         for sid in failed:
@@ -48,7 +48,7 @@ def test_every_shared_feed_is_stored_or_recorded_as_error(curator: Curator) -> N
         broken_real = [health[sid].source.title + ": " + (health[sid].last_error or "")
                        for sid in real if results[sid].error]
         assert len(broken_real) <= len(real) * 0.05, broken_real
-        stored = cur.items(ItemQuery(limit=1_000_000))
+        stored = cur.items.list(ItemQuery(limit=1_000_000))
         assert len(stored) > 2000
         for item in stored:
             low = item.content_html.lower()

@@ -21,47 +21,47 @@ STORIES = [
 
 def collect(curator: Curator, httpserver: HTTPServer, path: str, sid: str, items: list, **kw: object) -> None:
     httpserver.expect_request(path).respond_with_data(rss(items), content_type="application/rss+xml")
-    curator.sync_sources([Source(id=sid, title=sid, url=httpserver.url_for(path), **kw)])  # type: ignore[arg-type]
-    list(curator.collect(force=True))
+    curator.sources.sync([Source(id=sid, title=sid, url=httpserver.url_for(path), **kw)])  # type: ignore[arg-type]
+    list(curator.sources.collect(force=True))
 
 
 def test_tag_is_incremental_and_versioned(curator: Curator, httpserver: HTTPServer, clock: FixedClock) -> None:
     collect(curator, httpserver, "/a", "a", STORIES)
-    run = curator.tag()
+    run = curator.tagging.tag()
     assert run.tagged == 3
-    items = curator.items(ItemQuery())
+    items = curator.items.list(ItemQuery())
     assert all(set(i.area_scores) == {"technology", "company", "work", "society", "government"} for i in items)
-    assert curator.tag().tagged == 0  # nothing changed, nothing re-tagged
+    assert curator.tagging.tag().tagged == 0  # nothing changed, nothing re-tagged
     # a changed item is tagged again; the others are not
     httpserver.clear()
     clock.advance(hours=2)
     collect(curator, httpserver, "/a", "a", [(STORIES[0][0], STORIES[0][1], "Changed text about servers."),
                                              *STORIES[1:]])
-    assert curator.tag().tagged == 1
-    assert curator.tag(retag_all=True).tagged == 3
+    assert curator.tagging.tag().tagged == 1
+    assert curator.tagging.tag(retag_all=True).tagged == 3
 
 
 def test_area_filter_uses_stored_tags(curator: Curator, httpserver: HTTPServer) -> None:
     collect(curator, httpserver, "/a", "a", STORIES)
-    curator.tag()
-    item = curator.items(ItemQuery())[0]
-    curator.correct_tags(item.id, ["government", "society"], editor="ed@cluster.example")
-    found = curator.items(ItemQuery(area="government"))
+    curator.tagging.tag()
+    item = curator.items.list(ItemQuery())[0]
+    curator.tagging.correct(item.id, ["government", "society"], editor="ed@cluster.example")
+    found = curator.items.list(ItemQuery(area="government"))
     assert item.id in {i.id for i in found}
     assert all("government" in i.areas for i in found)
 
 
 def test_corrections_are_kept_and_change_the_tagger_version(curator: Curator, httpserver: HTTPServer) -> None:
     collect(curator, httpserver, "/a", "a", STORIES)
-    first = curator.tag()
-    sport = next(i for i in curator.items(ItemQuery()) if "football" in i.title)
-    corrected = curator.correct_tags(sport.id, [], editor="ed@cluster.example")
+    first = curator.tagging.tag()
+    sport = next(i for i in curator.items.list(ItemQuery()) if "football" in i.title)
+    corrected = curator.tagging.correct(sport.id, [], editor="ed@cluster.example")
     assert corrected.areas == ()
-    second = curator.tag()
+    second = curator.tagging.tag()
     assert second.version != first.version and second.tagged == 3  # new corrections: re-tag with them
-    assert curator.item(sport.id).areas == ()  # the editor's verdict is never overwritten
+    assert curator.items.get(sport.id).areas == ()  # the editor's verdict is never overwritten
     with pytest.raises(InvalidInput, match="unknown area"):
-        curator.correct_tags(sport.id, ["sports"], editor="ed")
+        curator.tagging.correct(sport.id, ["sports"], editor="ed")
 
 
 def test_same_story_in_two_sources_is_folded_public_copy_shown(curator: Curator, httpserver: HTTPServer) -> None:
@@ -70,11 +70,11 @@ def test_same_story_in_two_sources_is_folded_public_copy_shown(curator: Curator,
     story = [("s1", "Port of Hamburg opens 5G testbed", "The port authority opens a 5G testbed for logistics.")]
     collect(curator, httpserver, "/members", "members-feed", story, visibility="members")
     collect(curator, httpserver, "/public", "public-feed", story)
-    curator.tag()
-    items = {i.source_id: i for i in curator.items(ItemQuery())}
+    curator.tagging.tag()
+    items = {i.source_id: i for i in curator.items.list(ItemQuery())}
     assert items["public-feed"].duplicate_of is None
     assert items["members-feed"].duplicate_of == items["public-feed"].id
-    assert [i.id for i in curator.duplicates_of(items["public-feed"].id)] == [items["members-feed"].id]
+    assert [i.id for i in curator.tagging.duplicates_of(items["public-feed"].id)] == [items["members-feed"].id]
 
 
 def test_copies_of_one_story_get_the_same_areas(curator: Curator, httpserver: HTTPServer) -> None:
@@ -86,7 +86,7 @@ def test_copies_of_one_story_get_the_same_areas(curator: Curator, httpserver: HT
            "The city funds authorities that adopt artificial intelligence under data protection law.")]
     collect(curator, httpserver, "/de", "de-feed", de)
     collect(curator, httpserver, "/en", "en-feed", en)
-    curator.tag()
-    copies = curator.items(ItemQuery())
+    curator.tagging.tag()
+    copies = curator.items.list(ItemQuery())
     assert len(copies) == 2 and sum(i.duplicate_of is not None for i in copies) == 1
     assert copies[0].areas == copies[1].areas

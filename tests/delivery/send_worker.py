@@ -28,14 +28,13 @@ def main(argv: list[str]) -> int:
     db_url, issue_id, port, now = argv[0], int(argv[1]), int(argv[2]), datetime.fromisoformat(argv[3])
     settings = Settings(database_url=db_url, secret_key=SECRET, base_url="https://curator.example",
                         mail_from="DigitalCluster Digest <digest@cluster.example>", encoder="fake")
-    cur = make_curator(settings, clock=FixedClock(now), migrate=False)
-    cur.delivery_policy = DeliveryPolicy(batch_size=2)
+    cur = make_curator(settings, clock=FixedClock(now), migrate=False, delivery_policy=DeliveryPolicy(batch_size=2))
     if len(argv) > 4:
         go = Path(argv[4])
         Path(f"{go}.ready.{argv[5] if len(argv) > 5 else 'x'}").touch()
         while not go.exists():
             time.sleep(0.005)
-    report = cur.send_issue(issue_id, sender=SmtpSender("127.0.0.1", port, security="none", timeout=10),
+    report = cur.digests.send(issue_id, sender=SmtpSender("127.0.0.1", port, security="none", timeout=10),
                             sleep=lambda s: None)
     print(json.dumps(asdict(report)))
     cur.close()

@@ -45,8 +45,8 @@ def big_world(cur: Curator) -> World:
 
 
 def approved(cur: Curator) -> int:
-    issue = cur.draft_digest("everyone")
-    cur.approve_digest(issue.id, editor=EDITOR)
+    issue = cur.digests.draft("everyone")
+    cur.digests.approve(issue.id, editor=EDITOR)
     return issue.id
 
 
@@ -60,7 +60,7 @@ def test_sigkill_mid_send_then_restart_delivers_the_rest_once(cur: Curator, big_
     proc.communicate(timeout=90)
     assert proc.returncode == -signal.SIGKILL
     assert len(sink.received) == 3
-    counts = cur.delivery_counts(issue_id)
+    counts = cur.digests.delivery_counts(issue_id)
     assert counts.get("sent") == (2 if point == "after_250_before_commit" else 3)
     assert counts.get("sending", 0) == (1 if point == "after_250_before_commit" else 0)
     # restart after the dead sender's claims ran out
@@ -96,7 +96,7 @@ def test_two_sender_processes_at_once_send_each_message_once(cur: Curator, big_w
     assert sum(r["sent"] for r in reports) == len(big_world.members)
     check_send_invariants(cur, sink, issue_id, set(big_world.members), big_world.club_member_emails)
     assert sink.count_by_recipient() == {e: 1 for e in big_world.members}
-    assert cur.digest_issue(issue_id).state == "sent"
+    assert cur.digests.get(issue_id).state == "sent"
 
 
 @pytest.mark.timeout(120)
@@ -118,8 +118,8 @@ def test_sigterm_finishes_the_message_in_flight_and_exits_cleanly(cur: Curator, 
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert len(sink.received) == 2 and "Stopping after the message in flight" in err
-    counts = cur.delivery_counts(issue_id)
+    counts = cur.digests.delivery_counts(issue_id)
     assert counts == {"sent": 2, "pending": len(big_world.members) - 2}  # nothing left in flight
-    report = cur.send_issue(issue_id, sender=SmtpSender("127.0.0.1", sink.port, security="none"))
+    report = cur.digests.send(issue_id, sender=SmtpSender("127.0.0.1", sink.port, security="none"))
     assert report.sent == len(big_world.members) - 2  # claims were released: no waiting for them to expire
     check_send_invariants(cur, sink, issue_id, set(big_world.members), big_world.club_member_emails)

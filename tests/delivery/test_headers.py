@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from curator.core import Curator
 from curator.delivery import HeaderError, SmtpSender, build_message
 from curator.delivery.message import check_address, header_text
-from curator.storage.members import MemberStore
 from curator.types import MemberRecord
 from tests.delivery.sink import SmtpSink
 from tests.newsletter.world import EDITOR, World
@@ -85,13 +84,13 @@ def test_addresses_must_be_plain(bad: str) -> None:
 
 
 def test_injection_attempts_end_to_end_reach_one_recipient(cur: Curator, world: World, sink: SmtpSink) -> None:
-    store = MemberStore(cur.storage)
+    store = cur.storage
     store.upsert_member(MemberRecord(email="eve@example.org", name="Eve\r\nBcc: evil@x.org\r\n", organisation=None,
                                      language="en"), cur.clock.now())
-    issue = cur.draft_digest("everyone")
-    cur.edit_digest(issue.id, subject="Weekly =?UTF-8?Q?=0A?=Bcc: x@evil.org\r\nCc: y@evil.org")
-    cur.approve_digest(issue.id, editor=EDITOR)
-    cur.send_issue(issue.id, sender=SmtpSender("127.0.0.1", sink.port, security="none"))
+    issue = cur.digests.draft("everyone")
+    cur.digests.edit(issue.id, subject="Weekly =?UTF-8?Q?=0A?=Bcc: x@evil.org\r\nCc: y@evil.org")
+    cur.digests.approve(issue.id, editor=EDITOR)
+    cur.digests.send(issue.id, sender=SmtpSender("127.0.0.1", sink.port, security="none"))
     assert len(sink.received) == len(world.members) + 1
     for m in sink.received:
         assert len(m.rcpt_tos) == 1

@@ -50,17 +50,17 @@ def cluster(curator: Curator) -> Curator:
     """Members imported with club grants, 20 tagged items; the two last of each area restricted:
     one to the IT Executive Club, one to the Women's Club (for technology and work only)."""
     cur = curator
-    cur.ensure_clubs()
-    res = cur.import_members(MEMBERS_CSV, fmt="csv", grant_clubs_by="editor@cluster.example")
+    cur.members.ensure_clubs()
+    res = cur.members.import_file(MEMBERS_CSV, fmt="csv", grant_clubs_by="editor@cluster.example")
     assert res.errors == (), res.errors
     now = cur.clock.now()
-    cur.import_items(item_lines((now - timedelta(days=1)).isoformat()))
-    store = cur.member_store
-    for item in cur.items():
+    cur.items.import_jsonl(item_lines((now - timedelta(days=1)).isoformat()))
+    store = cur.storage
+    for item in cur.items.list():
         area = item.key.split(":")[1].rsplit("-", 1)[0]
         store.set_item_areas(item.id, {area: 0.9}, now)
-    tech = sorted((i for i in cur.items() if i.areas == ("technology",)), key=lambda i: i.id)
-    work = sorted((i for i in cur.items() if i.areas == ("work",)), key=lambda i: i.id)
+    tech = sorted((i for i in cur.items.list() if i.areas == ("technology",)), key=lambda i: i.id)
+    work = sorted((i for i in cur.items.list() if i.areas == ("work",)), key=lambda i: i.id)
     store.set_item_visibility(tech[-1].id, "club:it-executive")
     store.set_item_visibility(work[-1].id, "club:womens-club")
     store.set_item_visibility(tech[-2].id, "members")

@@ -38,44 +38,47 @@ def test_restricted_items_never_leak(people: list[tuple[str, frozenset[str], str
                        encoder="fake", outbox_dir=str(Path(tmp) / "out"))
         cur = make_curator(cfg, clock=FixedClock(T0))
         try:
-            cur.ensure_clubs()
+            cur.members.ensure_clubs()
             rows = ["email,name,organisation,language,clubs,areas,interests,persona,tracking_consent,membership"]
             for n, (status, clubs, lang, consent) in enumerate(people):
                 rows.append(f"p{n}@x.example,P{n},Org{n % 2},{lang},{';'.join(sorted(clubs))},work,"
                             f"digital work,hr-lead,{str(consent).lower()},{status}")
-            res = cur.import_members("\n".join(rows), fmt="csv", grant_clubs_by="editor")
+            res = cur.members.import_file("\n".join(rows), fmt="csv", grant_clubs_by="editor")
             assert res.new == len(people)
             published = (T0 - timedelta(hours=5)).isoformat()
-            cur.import_items([json.dumps({"id": k, "title": f"CANARY-{v}-{k} digital work", "lang": "en",
+            cur.items.import_jsonl([json.dumps({"id": k, "title": f"CANARY-{v}-{k} digital work", "lang": "en",
                                           "text": "digital work and skills " * 10, "published": published})
                               for k, v in enumerate(item_vis)])
-            items = sorted(cur.items(), key=lambda i: i.id)
+            items = sorted(cur.items.list(), key=lambda i: i.id)
             for item, v in zip(items, item_vis, strict=True):
-                cur.member_store.set_item_visibility(item.id, v)
-                cur.member_store.set_item_areas(item.id, {"work": 0.9}, T0)
+                cur.storage.set_item_visibility(item.id, v)
+                cur.storage.set_item_areas(item.id, {"work": 0.9}, T0)
             # members like items they can see (and try ones they cannot)
             for who, which in likes:
                 if who >= len(people) or which >= len(items):
                     continue
                 email, item = f"p{who}@x.example", items[which]
-                member = cur.member(email)
+                member = cur.members.get(email)
                 if item_vis[which] in visible_to(member):
-                    cur.record_feedback(email, item.id, "rating", value=5)
+                    cur.feedback.record(email, item.id, "rating", value=5)
                 else:
                     with pytest.raises(NotFound):
-                        cur.record_feedback(email, item.id, "rating", value=5)
+                        cur.feedback.record(email, item.id, "rating", value=5)
             if revoke:  # club memberships end after the feedback was given
-                for g in cur.club_memberships():
-                    cur.revoke_club(g.member_email, g.club_id, editor="editor")
-            feeds = cur.recommend_many(None, limit=20)
-            for email, recs in feeds.items():
-                allowed = visible_to(cur.member(email))
+                for g in cur.members.club_memberships():
+                    cur.members.revoke_club(g.member_email, g.club_id, editor="editor")
+            feeds = cur.feeds.recommend_many(None, limit=20)
+            by_id = {m.id: m for m in cur.members.list()}
+            for member_id, recs in feeds.items():
+                member = by_id[member_id]
+                email = member.email
+                allowed = visible_to(member)
                 for r in recs:
                     assert r.item.visibility in allowed
                     for v in set(VIS) - allowed:
                         assert f"CANARY-{v}-" not in r.explanation, (email, r.explanation)
                 # everything visible and unseen is offered
-                seen = {f.event.item_id for f in cur.member_store.feedback([cur.member(email).id])}
+                seen = {f.event.item_id for f in cur.storage.feedback([member.id])}
                 expected = {i.id for i, v in zip(items, item_vis, strict=True) if v in allowed} - seen
                 assert {r.item.id for r in recs} == set(sorted(expected)[:20]) or len(recs) == 20
         finally:

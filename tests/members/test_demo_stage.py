@@ -16,10 +16,10 @@ def test_members_stage_imports_grants_and_recommends(curator: Curator) -> None:
         import pytest
 
         pytest.skip("curator/demo/members.csv is not bundled yet")
-    curator.import_items(item_lines((curator.clock.now() - timedelta(days=2)).isoformat()))
-    for item in curator.items():
+    curator.items.import_jsonl(item_lines((curator.clock.now() - timedelta(days=2)).isoformat()))
+    for item in curator.items.list():
         area = item.key.split(":")[1].rsplit("-", 1)[0]
-        curator.member_store.set_item_areas(item.id, {area: 0.9}, curator.clock.now())
+        curator.storage.set_item_areas(item.id, {area: 0.9}, curator.clock.now())
     lines: list[str] = []
     figures: dict[str, Any] = {}
     run_members_stage(curator, lines.append, figures)

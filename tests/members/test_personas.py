@@ -37,21 +37,21 @@ def test_clusters_become_refinements_or_new_personas() -> None:
 
 def test_suggest_and_accept_through_the_facade(cluster: Curator) -> None:
     cur = cluster
-    by_area = {a: [i for i in cur.items() if a in i.areas and i.visibility == "public"] for a in AREA_IDS}
+    by_area = {a: [i for i in cur.items.list() if a in i.areas and i.visibility == "public"] for a in AREA_IDS}
     rows = ["email,name,organisation,language,clubs,areas,interests,persona,tracking_consent"]
     rows += [f"s{n}@x.example,S{n},X,en,,,,{'cio' if n < 6 else ''},true" for n in range(12)]
-    cur.import_members("\n".join(rows), fmt="csv")
+    cur.members.import_file("\n".join(rows), fmt="csv")
     for n in range(12):
         area = "technology" if n < 6 else "society"
         for item in by_area[area][:3]:
-            cur.record_feedback(f"s{n}@x.example", item.id, "rating", value=5)
-    cur.refresh_profiles()
-    before = set(cur.personas())
-    suggestions = cur.suggest_personas()
+            cur.feedback.record(f"s{n}@x.example", item.id, "rating", value=5)
+    cur.feedback.refresh_profiles()
+    before = set(cur.personas.all())
+    suggestions = cur.personas.suggest()
     assert suggestions and all(s.status == "open" for s in suggestions)
-    assert set(cur.personas()) == before  # nothing changes without an editor
+    assert set(cur.personas.all()) == before  # nothing changes without an editor
     chosen = suggestions[0]
-    persona = cur.accept_persona_suggestion(chosen.id, editor="ed", persona_id="readers-x")
-    assert persona.id == "readers-x" and "readers-x" in cur.personas()
+    persona = cur.personas.accept(chosen.id, editor="ed", persona_id="readers-x")
+    assert persona.id == "readers-x" and "readers-x" in cur.personas.all()
     with pytest.raises(WorkflowError, match="accepted"):
-        cur.accept_persona_suggestion(chosen.id, editor="ed")
+        cur.personas.accept(chosen.id, editor="ed")

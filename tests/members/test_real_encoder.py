@@ -32,15 +32,15 @@ def test_cross_language_recommendation_with_e5(settings: Settings, clock: FixedC
         pytest.skip("the encoder, not the database, is under test here")
     cur = make_curator(settings.replace(encoder="e5"), clock=clock)
     try:
-        cur.import_members("email,name,organisation,language,clubs,areas,interests,persona,tracking_consent\n"
+        cur.members.import_file("email,name,organisation,language,clubs,areas,interests,persona,tracking_consent\n"
                            "en@x.example,En,X,en,,government,artificial intelligence law and regulation,,false\n"
                            "de@x.example,De,X,de,,work,Fachkräftemangel und Personalgewinnung,,false\n", fmt="csv")
         published = (clock.now() - timedelta(hours=3)).isoformat()
-        cur.import_items([json.dumps({"id": k, "lang": lang, "title": t, "text": x, "published": published})
+        cur.items.import_jsonl([json.dumps({"id": k, "lang": lang, "title": t, "text": x, "published": published})
                           for k, lang, t, x in ITEMS])
-        recs = cur.recommend("en@x.example", limit=5)
+        recs = cur.feeds.recommend(cur.members.get("en@x.example"), limit=5)
         assert recs[0].item.key == "import:de-ai-law", [r.item.title for r in recs]
-        de = cur.recommend("de@x.example", limit=5)
+        de = cur.feeds.recommend(cur.members.get("de@x.example"), limit=5)
         assert {de[0].item.key, de[1].item.key} == {"import:en-hiring", "import:de-fachkraefte"}
     finally:
         cur.close()

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from curator.scheduler import JobSpec, run_job_slot
 from curator.storage import Storage
-from curator.storage.newsletter import NewsletterStore
 
 
 def count_run(config_file: str | None = None, path: str = "", slot: str = "") -> dict[str, str]:
@@ -29,7 +28,7 @@ def count_run(config_file: str | None = None, path: str = "", slot: str = "") ->
 
 def main(argv: list[str]) -> int:
     db_url, count_file, first, slots, go, tag = argv[0], argv[1], datetime.fromisoformat(argv[2]), int(argv[3]), Path(argv[4]), argv[5]
-    store = NewsletterStore(Storage(db_url))
+    store = Storage(db_url)
     Path(f"{go}.ready.{tag}").touch()
     while not go.exists():
         time.sleep(0.002)
@@ -38,7 +37,7 @@ def main(argv: list[str]) -> int:
         spec = JobSpec(id="count", function="tests.newsletter.job_worker:count_run", cron={"minute": "*/5"},
                        args={"path": f"{count_file}.{n}"}, lease_seconds=60)
         run_job_slot(spec, slot, store=store, owner=f"worker-{tag}", now=slot + timedelta(seconds=1))
-    store.storage.close()
+    store.close()
     return 0
 
 

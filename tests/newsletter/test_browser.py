@@ -40,12 +40,12 @@ def browser():  # type: ignore[no-untyped-def]
 def test_digest_renders_readably_at_phone_and_desktop_width(browser, cur: Curator, world: World,  # type: ignore[no-untyped-def]
                                                             tmp_path: Path, width: int) -> None:
     member = world.members["alice@example.org"]
-    issue = cur.draft_digest("everyone")
-    cur.edit_digest(issue.id, lang="en", intro="This week: AI in SMEs, new work, and the funding calls you asked about.")
-    rendered = cur.render_for(cur.digest_issue(issue.id), member)
+    issue = cur.digests.draft("everyone")
+    cur.digests.edit(issue.id, lang="en", intro="This week: AI in SMEs, new work, and the funding calls you asked about.")
+    rendered = cur.digests.render_for(cur.digests.get(issue.id), member)
     page_file = tmp_path / "digest.html"
     page_file.write_text(rendered.html, encoding="utf-8")
-    expected = [i.title for s in cur.digest_view(cur.digest_issue(issue.id), member).sections for i in s.items]
+    expected = [i.title for s in cur.digests.view(cur.digests.get(issue.id), member).sections for i in s.items]
 
     page = browser.new_page(viewport={"width": width, "height": 900})
     blocked: list[str] = []

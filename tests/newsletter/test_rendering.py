@@ -11,8 +11,8 @@ from markupsafe import escape
 from curator.core import Curator
 from curator.delivery import OutboxSender
 from curator.rendering import DigestView, EmailRenderer, ItemView, SectionView
-from curator.storage.members import MemberStore
 from curator.types import ParsedItem, Source
+from tests.conftest import rebuilt
 
 from .world import EDITOR, World
 
@@ -56,20 +56,22 @@ def text_titles(text: str) -> list[str]:
 
 
 def test_mjml_is_compiled_once_per_language_not_per_member(cur: Curator, world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    issue = cur.draft_digest("everyone")
-    cur.approve_digest(issue.id, editor=EDITOR)
-    cur.send_issue(issue.id, sender=OutboxSender(tmp_path))
+    renderer = EmailRenderer(cur.settings.templates_dir)
+    cur = rebuilt(cur, email_renderer=renderer)
+    issue = cur.digests.draft("everyone")
+    cur.digests.approve(issue.id, editor=EDITOR)
+    cur.digests.send(issue.id, sender=OutboxSender(tmp_path))
     langs = {m.language for m in world.members.values()}
-    assert cur.email_renderer.compile_count == len(langs) == 2
+    assert renderer.compile_count == len(langs) == 2
 
 
 def test_plain_text_twin_carries_the_same_items(cur: Curator, world: World) -> None:
-    issue = cur.draft_digest("everyone")
+    issue = cur.digests.draft("everyone")
     for member in world.members.values():
-        r = cur.render_for(issue, member)
+        r = cur.digests.render_for(issue, member)
         titles = html_titles(r.html)
         assert titles and titles == text_titles(r.text), member.email
-        view = cur.digest_view(issue, member)
+        view = cur.digests.view(issue, member)
         for section in view.sections:
             assert section.title.upper() in r.text and str(escape(section.title)) in r.html
             for item in section.items:
@@ -84,10 +86,10 @@ def test_content_is_escaped_and_cannot_become_template_code(cur: Curator, world:
     res = cur.storage.upsert_items(src, [ParsedItem(
         key="e1", title=EVIL_TITLE, url="javascript:alert(1)", canonical_url=None, summary="<img src=x onerror=alert(1)>",
         content_html="", text="x", author=None, published=now, updated=None, lang="en", content_hash="e1")], now)
-    MemberStore(cur.storage).set_item_areas(res.new_ids[0], {"technology": 0.9}, now)
-    issue = cur.draft_digest("everyone", pins=[res.new_ids[0]])
-    cur.edit_digest(issue.id, intro="{{ d.unsubscribe_url }} {% for x in [1] %}loop{% endfor %} <i>hi</i>")
-    r = cur.render_for(cur.digest_issue(issue.id), world.members["bernd@example.org"])
+    cur.storage.set_item_areas(res.new_ids[0], {"technology": 0.9}, now)
+    issue = cur.digests.draft("everyone", pins=[res.new_ids[0]])
+    cur.digests.edit(issue.id, intro="{{ d.unsubscribe_url }} {% for x in [1] %}loop{% endfor %} <i>hi</i>")
+    r = cur.digests.render_for(cur.digests.get(issue.id), world.members["bernd@example.org"])
     assert "<script>alert" not in r.html and "&lt;script&gt;" in r.html
     assert "<img src=x" not in r.html and "onerror=alert(1)>" not in r.html
     assert "{{ 7*7 }}" in r.html and ">49<" not in r.html  # data, never evaluated
@@ -118,9 +120,9 @@ def test_size_budget_warning() -> None:
 
 
 def test_german_and_english_members_get_their_language(cur: Curator, world: World) -> None:
-    issue = cur.draft_digest("everyone")
-    de = cur.render_for(issue, world.members["bernd@example.org"])
-    en = cur.render_for(issue, world.members["alice@example.org"])
+    issue = cur.digests.draft("everyone")
+    de = cur.digests.render_for(issue, world.members["bernd@example.org"])
+    en = cur.digests.render_for(issue, world.members["alice@example.org"])
     assert "Hallo Bernd" in de.text and "Abmelden" in de.text and 'lang="de"' in de.html
     assert "Hello Alice" in en.text and "Unsubscribe" in en.text
 

@@ -25,22 +25,21 @@ from curator.scheduler import (
     slot_key,
 )
 from curator.storage import Storage
-from curator.storage.newsletter import NewsletterStore
 
 REPO = Path(__file__).resolve().parents[2]
 T = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(db_url: str) -> NewsletterStore:
+def store(db_url: str) -> Storage:
     s = Storage(db_url)
     s.migrate()
-    yield NewsletterStore(s)
+    yield s
     s.close()
 
 
 @pytest.mark.timeout(120)
-def test_two_worker_processes_run_each_slot_once(store: NewsletterStore, db_url: str, tmp_path: Path) -> None:
+def test_two_worker_processes_run_each_slot_once(store: Storage, db_url: str, tmp_path: Path) -> None:
     """C01/L05: two processes race through the same 20 slots; every slot's body runs exactly once."""
     go, count = tmp_path / "go", tmp_path / "count"
     slots = 20
@@ -60,7 +59,7 @@ def test_two_worker_processes_run_each_slot_once(store: NewsletterStore, db_url:
     assert len(runs) == slots and all(r["state"] == "done" for r in runs)
 
 
-def test_lease_blocks_other_workers_until_it_expires(store: NewsletterStore, tmp_path: Path) -> None:
+def test_lease_blocks_other_workers_until_it_expires(store: Storage, tmp_path: Path) -> None:
     """C03: a worker dies mid-run (never finishes); nobody else runs the slot within the lease,
     another worker takes it over after it."""
     count = tmp_path / "c"
@@ -76,7 +75,7 @@ def test_lease_blocks_other_workers_until_it_expires(store: NewsletterStore, tmp
     assert not again.ran and again.reason == "this slot already ran"
 
 
-def test_failed_job_is_recorded_and_does_not_raise(store: NewsletterStore) -> None:
+def test_failed_job_is_recorded_and_does_not_raise(store: Storage) -> None:
     spec = JobSpec(id="broken", function="curator.jobs:does_not_exist", cron={"minute": "0"})
     out = run_job_slot(spec, T, store=store, owner="a", now=T)
     assert out.ran and out.reason.startswith("failed")
@@ -135,7 +134,7 @@ def test_bad_schedule_names_file_and_job(tmp_path: Path) -> None:
         load_schedule(bad)
 
 
-def test_fire_runs_the_current_slot_once(store: NewsletterStore, tmp_path: Path) -> None:
+def test_fire_runs_the_current_slot_once(store: Storage, tmp_path: Path) -> None:
     """What APScheduler calls at a fire time: the slot is the latest fire time, run once even if
     the scheduler (or a second one) fires again within it."""
     import curator.scheduler as sch

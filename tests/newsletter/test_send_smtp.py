@@ -19,12 +19,12 @@ def smtp(sink: SmtpSink) -> SmtpSender:
 
 
 def test_one_email_per_eligible_member_and_no_club_leak(cur: Curator, world: World, sink: SmtpSink) -> None:
-    issue = cur.draft_digest("everyone", editor=EDITOR)
+    issue = cur.digests.draft("everyone", editor=EDITOR)
     assert issue.state == "draft"
     with pytest.raises(WorkflowError):
-        cur.send_issue(issue.id, sender=smtp(sink))
-    cur.approve_digest(issue.id, editor=EDITOR)
-    report = cur.send_issue(issue.id, sender=smtp(sink))
+        cur.digests.send(issue.id, sender=smtp(sink))
+    cur.digests.approve(issue.id, editor=EDITOR)
+    report = cur.digests.send(issue.id, sender=smtp(sink))
     eligible = set(world.members)
     assert report.sent == len(eligible) and report.state == "sent"
     states = check_send_invariants(cur, sink, issue.id, eligible, world.club_member_emails)
@@ -46,8 +46,8 @@ def test_one_email_per_eligible_member_and_no_club_leak(cur: Curator, world: Wor
         kinds = [p.get_content_type() for p in msg.walk()]
         assert "text/plain" in kinds and "text/html" in kinds
     # S02: the second run sends nothing
-    again = cur.send_issue(issue.id, sender=smtp(sink)) if cur.digest_issue(issue.id).state == "sending" else None
+    again = cur.digests.send(issue.id, sender=smtp(sink)) if cur.digests.get(issue.id).state == "sending" else None
     assert again is None or again.sent == 0
     with pytest.raises(WorkflowError):
-        cur.send_issue(issue.id, sender=smtp(sink))
+        cur.digests.send(issue.id, sender=smtp(sink))
     assert len(sink.received) == len(eligible)

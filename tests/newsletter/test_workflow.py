@@ -11,11 +11,12 @@ import pytest
 
 from curator.clock import FixedClock
 from curator.core import Curator
-from curator.core_newsletter import newest_in_member_areas, parse_segment
 from curator.delivery import OutboxSender, SmtpSender
 from curator.errors import InvalidInput, NotFound, WorkflowError
-from curator.storage.members import MemberStore
+from curator.newsletter.picks import newest_in_member_areas
+from curator.newsletter.segments import parse_segment
 from curator.types import Item, Member
+from tests.conftest import rebuilt
 from tests.delivery.sink import SmtpSink
 
 from .world import CANARY, EDITOR, World, check_send_invariants
@@ -27,64 +28,64 @@ def smtp(sink: SmtpSink) -> SmtpSender:
 
 def test_approval_records_who_and_when_and_edits_need_new_approval(cur: Curator, world: World, sink: SmtpSink,
                                                                    clock: FixedClock) -> None:
-    issue = cur.draft_digest("everyone")
-    assert cur.submit_digest(issue.id).state == "in_review"
-    approved = cur.approve_digest(issue.id, editor=EDITOR)
+    issue = cur.digests.draft("everyone")
+    assert cur.digests.submit(issue.id).state == "in_review"
+    approved = cur.digests.approve(issue.id, editor=EDITOR)
     assert approved.state == "approved" and approved.approved_by == EDITOR and approved.approved_at == clock.now()
     assert approved.is_approved
-    edited = cur.edit_digest(issue.id, lang="en", intro="A new intro")
+    edited = cur.digests.edit(issue.id, lang="en", intro="A new intro")
     assert edited.state == "in_review" and not edited.is_approved and edited.revision == approved.revision + 1
     with pytest.raises(WorkflowError):
-        cur.send_issue(issue.id, sender=smtp(sink))
+        cur.digests.send(issue.id, sender=smtp(sink))
     with pytest.raises(WorkflowError, match="edited meanwhile"):
-        cur.approve_digest(issue.id, editor=EDITOR, revision=approved.revision)
-    cur.approve_digest(issue.id, editor="second@cluster.example", revision=edited.revision)
-    assert cur.send_issue(issue.id, sender=smtp(sink)).state == "sent"
+        cur.digests.approve(issue.id, editor=EDITOR, revision=approved.revision)
+    cur.digests.approve(issue.id, editor="second@cluster.example", revision=edited.revision)
+    assert cur.digests.send(issue.id, sender=smtp(sink)).state == "sent"
     with pytest.raises(WorkflowError, match="no longer be edited"):
-        cur.edit_digest(issue.id, intro="too late")
+        cur.digests.edit(issue.id, intro="too late")
     assert "A new intro" in sink.messages_to("alice@example.org")[0].text()
 
 
 def test_cancelled_issue_is_never_sent(cur: Curator, world: World, sink: SmtpSink) -> None:
-    issue = cur.draft_digest("everyone")
-    cur.approve_digest(issue.id, editor=EDITOR)
-    assert cur.cancel_digest(issue.id).state == "cancelled"
+    issue = cur.digests.draft("everyone")
+    cur.digests.approve(issue.id, editor=EDITOR)
+    assert cur.digests.cancel(issue.id).state == "cancelled"
     with pytest.raises(WorkflowError):
-        cur.send_issue(issue.id, sender=smtp(sink))
-    assert cur.send_due_issues(sender=smtp(sink)) == []
+        cur.digests.send(issue.id, sender=smtp(sink))
+    assert cur.digests.send_due(sender=smtp(sink)) == []
     assert sink.received == []
 
 
 def test_drafting_is_idempotent_per_segment_and_week(cur: Curator, world: World) -> None:
-    a = cur.draft_digest("everyone")
-    assert cur.draft_digest("everyone").id == a.id
-    assert cur.draft_weekly_digests(["everyone", "club:it-exec"])[0].id == a.id
-    club = cur.draft_digest("club:it-exec")
+    a = cur.digests.draft("everyone")
+    assert cur.digests.draft("everyone").id == a.id
+    assert cur.digests.draft_weekly(["everyone", "club:it-exec"])[0].id == a.id
+    club = cur.digests.draft("club:it-exec")
     assert club.id != a.id and club.period == a.period
     # the club draft may pin the club's items; the everyone draft never pins restricted club items
     assert world.items["club-1"] not in {e.item_id for e in a.entries}
 
 
 def test_scheduled_send_and_the_lateness_guard(cur: Curator, world: World, sink: SmtpSink, clock: FixedClock) -> None:
-    issue = cur.draft_digest("everyone")
+    issue = cur.digests.draft("everyone")
     with pytest.raises(WorkflowError, match="approved before"):
-        cur.schedule_digest(issue.id, clock.now() + timedelta(hours=1))
-    cur.approve_digest(issue.id, editor=EDITOR)
-    cur.schedule_digest(issue.id, clock.now() + timedelta(hours=1))
-    assert cur.send_due_issues(sender=smtp(sink)) == []  # not yet
+        cur.digests.schedule(issue.id, clock.now() + timedelta(hours=1))
+    cur.digests.approve(issue.id, editor=EDITOR)
+    cur.digests.schedule(issue.id, clock.now() + timedelta(hours=1))
+    assert cur.digests.send_due(sender=smtp(sink)) == []  # not yet
     clock.advance(hours=1, minutes=5)
-    (report,) = cur.send_due_issues(sender=smtp(sink))
+    (report,) = cur.digests.send_due(sender=smtp(sink))
     assert report.sent == len(world.members) and report.state == "sent"
     # S13: an issue found far past its time is held for an editor, not sent
-    late = cur.draft_digest("everyone", period="late")
-    cur.approve_digest(late.id, editor=EDITOR)
-    cur.schedule_digest(late.id, clock.now() + timedelta(minutes=10))
+    late = cur.digests.draft("everyone", period="late")
+    cur.digests.approve(late.id, editor=EDITOR)
+    cur.digests.schedule(late.id, clock.now() + timedelta(minutes=10))
     clock.advance(hours=6)
-    (held,) = cur.send_due_issues(sender=smtp(sink))
+    (held,) = cur.digests.send_due(sender=smtp(sink))
     assert held.sent == 0 and "editor must confirm" in held.message
-    assert cur.digest_issue(late.id).hold_reason and len(sink.received) == len(world.members)
-    assert cur.send_due_issues(sender=smtp(sink)) == []  # stays held
-    assert cur.send_issue(late.id, sender=smtp(sink), confirm_late=True).sent == len(world.members)
+    assert cur.digests.get(late.id).hold_reason and len(sink.received) == len(world.members)
+    assert cur.digests.send_due(sender=smtp(sink)) == []  # stays held
+    assert cur.digests.send(late.id, sender=smtp(sink), confirm_late=True).sent == len(world.members)
 
 
 @pytest.mark.parametrize(("segment", "expected"), [
@@ -95,9 +96,9 @@ def test_scheduled_send_and_the_lateness_guard(cur: Curator, world: World, sink:
 ])
 def test_segments_reach_exactly_their_members(cur: Curator, world: World, sink: SmtpSink, segment: str,
                                               expected: set[str]) -> None:
-    issue = cur.draft_digest(segment)
-    cur.approve_digest(issue.id, editor=EDITOR)
-    cur.send_issue(issue.id, sender=smtp(sink))
+    issue = cur.digests.draft(segment)
+    cur.digests.approve(issue.id, editor=EDITOR)
+    cur.digests.send(issue.id, sender=smtp(sink))
     check_send_invariants(cur, sink, issue.id, expected, world.club_member_emails)
     assert set(sink.count_by_recipient()) == expected
 
@@ -118,7 +119,7 @@ class _Unsubscriber:
     def send(self, envelope_from: str, recipient: str, data: bytes, message_id: str):  # type: ignore[no-untyped-def]
         if not self.done:
             self.done = True
-            assert self.cur.unsubscribe(self.cur.unsubscribe_token(self.world.members["dora@example.org"]))
+            assert self.cur.digests.unsubscribe(self.cur.digests.unsubscribe_token(self.world.members["dora@example.org"]))
         return self.inner.send(envelope_from, recipient, data, message_id)
 
     def close(self) -> None:
@@ -126,24 +127,24 @@ class _Unsubscriber:
 
 
 def test_state_is_rechecked_for_every_member_at_send_time(cur: Curator, world: World, sink: SmtpSink) -> None:
-    issue = cur.draft_digest("everyone")
-    cur.approve_digest(issue.id, editor=EDITOR)
-    report = cur.send_issue(issue.id, sender=_Unsubscriber(smtp(sink), cur, world))
+    issue = cur.digests.draft("everyone")
+    cur.digests.approve(issue.id, editor=EDITOR)
+    report = cur.digests.send(issue.id, sender=_Unsubscriber(smtp(sink), cur, world))
     assert report.skipped == 1 and sink.messages_to("dora@example.org") == []
-    (dora,) = cur.deliveries(issue.id, ("skipped",))
+    (dora,) = cur.digests.deliveries(issue.id, ("skipped",))
     assert "unsubscribed" in (dora.last_error or "")
     assert report.state == "sent"
 
 
 def test_losing_club_membership_before_the_send_removes_club_content(cur: Curator, world: World,
                                                                        sink: SmtpSink) -> None:
-    club_issue = cur.draft_digest("club:it-exec")
-    everyone = cur.draft_digest("everyone")
+    club_issue = cur.digests.draft("club:it-exec")
+    everyone = cur.digests.draft("everyone")
     for i in (club_issue, everyone):
-        cur.approve_digest(i.id, editor=EDITOR)
-    MemberStore(cur.storage).revoke_club("alice@example.org", "it-exec")
-    assert cur.send_issue(club_issue.id, sender=smtp(sink)).sent == 0  # frozen list is empty now
-    cur.send_issue(everyone.id, sender=smtp(sink))
+        cur.digests.approve(i.id, editor=EDITOR)
+    cur.storage.revoke_club("alice@example.org", "it-exec")
+    assert cur.digests.send(club_issue.id, sender=smtp(sink)).sent == 0  # frozen list is empty now
+    cur.digests.send(everyone.id, sender=smtp(sink))
     (alice,) = sink.messages_to("alice@example.org")
     assert CANARY not in alice.text()
 
@@ -157,6 +158,9 @@ class _Directory:
 
     def all_members(self) -> Sequence[Member]:
         return list(self.members.values())
+
+    def for_send_run(self) -> _Directory:
+        return self
 
     def get_member(self, member_id: int) -> Member | None:
         return self.members.get(member_id)
@@ -172,32 +176,33 @@ def test_one_message_per_mailbox_and_render_failures_are_isolated(cur: Curator, 
     fails that member only; the issue is partially sent)."""
     base = world.members["bernd@example.org"]
     twins = [replace(base, id=900, email="Foo@X.org", name="Foo"), replace(base, id=901, email="foo@x.org", name="Foo")]
-    cur.member_directory = _Directory([*world.members.values(), *twins], broken={world.members["carla@example.org"].id})
-    issue = cur.draft_digest("everyone")
-    cur.approve_digest(issue.id, editor=EDITOR)
-    report = cur.send_issue(issue.id, sender=smtp(sink))
+    cur = rebuilt(cur, member_directory=_Directory([*world.members.values(), *twins],
+                                                   broken={world.members["carla@example.org"].id}))
+    issue = cur.digests.draft("everyone")
+    cur.digests.approve(issue.id, editor=EDITOR)
+    report = cur.digests.send(issue.id, sender=smtp(sink))
     assert report.failed == 1 and report.state == "partially_sent"
     assert sink.count_by_recipient()["foo@x.org"] == 1
-    (carla,) = cur.deliveries(issue.id, ("failed",))
+    (carla,) = cur.digests.deliveries(issue.id, ("failed",))
     assert carla.email == "carla@example.org" and "corrupt" in (carla.last_error or "")
 
 
 def test_never_a_blank_newsletter(cur: Curator, world: World, sink: SmtpSink, clock: FixedClock) -> None:
     """S17: members with nothing to read get nothing (the period holds no items they may see)."""
-    issue = cur.draft_digest("everyone", period="empty", period_start=clock.now() - timedelta(days=60),
+    issue = cur.digests.draft("everyone", period="empty", period_start=clock.now() - timedelta(days=60),
                              period_end=clock.now() - timedelta(days=30))
-    cur.approve_digest(issue.id, editor=EDITOR)
-    report = cur.send_issue(issue.id, sender=smtp(sink))
+    cur.digests.approve(issue.id, editor=EDITOR)
+    report = cur.digests.send(issue.id, sender=smtp(sink))
     assert report.sent == 0 and report.skipped == len(world.members) and sink.received == []
 
 
 def test_special_newsletter_with_manual_content_to_the_outbox(cur: Curator, world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    issue = cur.draft_digest("everyone", kind="invitation", period=None, pins=[world.items["event-1"]],
+    issue = cur.digests.draft("everyone", kind="invitation", period=None, pins=[world.items["event-1"]],
                              texts={"en": {"subject": "You are invited", "intro": "Join us."},
                                     "de": {"subject": "Einladung", "intro": "Kommen Sie vorbei."}})
-    cur.approve_digest(issue.id, editor=EDITOR)
+    cur.digests.approve(issue.id, editor=EDITOR)
     out = tmp_path / "outbox"
-    report = cur.send_issue(issue.id, sender=OutboxSender(out))
+    report = cur.digests.send(issue.id, sender=OutboxSender(out))
     assert report.sent == len(world.members)
     files = sorted(out.glob("*.eml"))
     assert len(files) == len(world.members)
@@ -216,7 +221,7 @@ class _PausingSender:
         out = self.inner.send(envelope_from, recipient, data, message_id)
         self.n += 1
         if self.n == 1:
-            self.cur.pause_digest(self.issue_id)
+            self.cur.digests.pause(self.issue_id)
         return out
 
     def close(self) -> None:
@@ -227,16 +232,16 @@ def test_pause_and_resume_send_only_to_the_rest(cur: Curator, world: World, sink
     """S10: a pause takes effect between batches; after resuming, only unsent members get it."""
     from curator.delivery.loop import DeliveryPolicy
 
-    cur.delivery_policy = DeliveryPolicy(batch_size=2)
-    issue = cur.draft_digest("everyone")
-    cur.approve_digest(issue.id, editor=EDITOR)
-    report = cur.send_issue(issue.id, sender=_PausingSender(smtp(sink), cur, issue.id))
+    cur = rebuilt(cur, delivery_policy=DeliveryPolicy(batch_size=2))
+    issue = cur.digests.draft("everyone")
+    cur.digests.approve(issue.id, editor=EDITOR)
+    report = cur.digests.send(issue.id, sender=_PausingSender(smtp(sink), cur, issue.id))
     assert report.sent == 2 and report.state == "paused" and "paused" in report.message
     with pytest.raises(WorkflowError, match="paused"):
-        cur.send_issue(issue.id, sender=smtp(sink))
-    assert cur.send_due_issues(sender=smtp(sink)) == []
-    cur.resume_digest(issue.id)
-    report = cur.send_issue(issue.id, sender=smtp(sink))
+        cur.digests.send(issue.id, sender=smtp(sink))
+    assert cur.digests.send_due(sender=smtp(sink)) == []
+    cur.digests.resume(issue.id)
+    report = cur.digests.send(issue.id, sender=smtp(sink))
     assert report.sent == len(world.members) - 2 and report.state == "sent"
     check_send_invariants(cur, sink, issue.id, set(world.members), world.club_member_emails)
     assert sink.count_by_recipient() == {e: 1 for e in world.members}

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from curator.core import Curator
-from curator.storage.members import MemberStore
 from curator.types import Club, Member, MemberRecord, ParsedItem, Source
 
 CANARY = "CANARY-itexec-5b1e9d"
@@ -47,7 +46,7 @@ def _parsed(key: str, title: str, text: str, url: str | None, published: datetim
 
 def build_world(cur: Curator, members: list[MemberRecord] | None = None) -> World:
     now = cur.clock.now()
-    store = MemberStore(cur.storage)
+    store = cur.storage
     store.ensure_club(Club("it-exec", "IT Executive Club", "IT Executive Club"), now)
     out: dict[str, Member] = {}
     for rec in members or MEMBERS:
@@ -86,9 +85,9 @@ def build_world(cur: Curator, members: list[MemberRecord] | None = None) -> Worl
         "event-1", "Cluster evening: AI in SMEs", "Join us on Thursday.", "https://events.example/1",
         now - timedelta(hours=30))], now)
     w.items["event-1"] = res.new_ids[0]
-    post = cur.submit_post(title="Our take on new work", text="Hybrid teams need new rituals. " * 3,
+    post = cur.posts.submit(title="Our take on new work", text="Hybrid teams need new rituals. " * 3,
                            author_name="Bernd Brandt", organisation="Brandt GmbH", lang="en", visibility="members")
-    approved = cur.approve_post(post.id, editor=EDITOR)
+    approved = cur.posts.approve(post.id, editor=EDITOR)
     assert approved.item_id is not None
     w.items["post-1"] = approved.item_id
     return w
@@ -97,7 +96,7 @@ def build_world(cur: Curator, members: list[MemberRecord] | None = None) -> Worl
 def check_send_invariants(cur: Curator, sink: object, issue_id: int, eligible_emails: set[str],
                           club_emails: set[str] | None = None) -> dict[str, str]:
     """RELIABILITY 4.5: I1-I4 after a completed run. Returns {email: state}."""
-    deliveries = cur.deliveries(issue_id)
+    deliveries = cur.digests.deliveries(issue_id)
     states = {d.email: d.state for d in deliveries}
     copies = Counter(r.lower() for m in sink.received for r in m.rcpt_tos)  # type: ignore[attr-defined]
     # I2: every eligible member ends in exactly one final state

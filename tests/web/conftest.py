@@ -20,7 +20,6 @@ from curator.clock import FixedClock
 from curator.config import Settings
 from curator.core import Curator, make_curator
 from curator.delivery import Outcome
-from curator.storage.members import MemberStore
 from curator.types import Club, MemberRecord, ParsedItem, Source
 from curator.web import create_app
 
@@ -85,7 +84,7 @@ def login(client: FlaskClient, world: WebWorld, email: str) -> None:
     """Sign in the way a person does: ask for a link, open it, confirm."""
     token = csrf_of(client)
     world.mail.messages.clear()
-    world.cur.throttle_clear(f"link:{email}")
+    world.cur.accounts.throttle_clear(f"link:{email}")
     r = client.post("/auth/link", data={"email": email, "csrf_token": token})
     assert r.status_code == 200
     links = world.mail.links_for(email)
@@ -102,10 +101,10 @@ def _parsed(key: str, title: str, text: str, html: str | None = None, lang: str 
                       author=None, published=when, updated=None, lang=lang, content_hash=key)
 
 
-def build_world(cur: Curator) -> WebWorld:
+def build_world(cur: Curator, mail: RecordingSender) -> WebWorld:
     now = cur.clock.now()
-    store = MemberStore(cur.storage)
-    cur.ensure_clubs()
+    store = cur.storage
+    cur.members.ensure_clubs()
     store.ensure_club(Club("womens-club", "Women's Club", "Women's Club"), now)
     for rec in [
         MemberRecord(email=ALICE, name="Alice Adler", organisation="Adler IT", language="en",
@@ -117,10 +116,8 @@ def build_world(cur: Curator) -> WebWorld:
         MemberRecord(email=RITA, name="Rita Reg", organisation=None, language="en", membership="registered"),
     ]:
         store.upsert_member(rec, now, grant_clubs_by="editor@cluster.example")
-    mail = RecordingSender()
-    cur.account_sender = mail
-    cur.create_web_user(EDITOR, role="editor", password=PASSWORD)
-    cur.create_web_user(ADMIN, role="admin", password=PASSWORD)
+    cur.accounts.create(EDITOR, role="editor", password=PASSWORD)
+    cur.accounts.create(ADMIN, role="admin", password=PASSWORD)
     w = WebWorld(cur, create_app(cur, testing=True), mail)
     w.member_ids = {m.email: m.id for m in store.list_members()}
     srcs = {
@@ -152,10 +149,10 @@ def build_world(cur: Curator) -> WebWorld:
         "xss-1", XSS_TITLE, "Hostile item text that is long enough.", html=XSS_HTML, when=now - timedelta(minutes=30))], now)
     w.items["xss"] = res.new_ids[0]
     store.set_item_areas(res.new_ids[0], {"technology": 0.7}, now)
-    w.posts["xss"] = cur.submit_post(title='Post <script>window.__pwned=5</script>',
+    w.posts["xss"] = cur.posts.submit(title='Post <script>window.__pwned=5</script>',
                                      text='Hello <img src=x onerror="window.__pwned=6"> members, a long enough text.',
                                      author_name="Bob Brandt", author_email=BOB, organisation="Brandt GmbH").id
-    w.posts["club"] = cur.submit_post(title=f"Club post {CANARY}", text=f"Only for the club. {CANARY} text text.",
+    w.posts["club"] = cur.posts.submit(title=f"Club post {CANARY}", text=f"Only for the club. {CANARY} text text.",
                                       author_name="Alice Adler", author_email=ALICE, visibility="club:it-executive").id
     return w
 
@@ -167,8 +164,13 @@ def web_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def web_cur(web_settings: Settings, clock: FixedClock) -> Iterator[Curator]:
-    c = make_curator(web_settings, clock=clock)
+def web_mail() -> RecordingSender:
+    return RecordingSender()
+
+
+@pytest.fixture
+def web_cur(web_settings: Settings, clock: FixedClock, web_mail: RecordingSender) -> Iterator[Curator]:
+    c = make_curator(web_settings, clock=clock, account_sender=web_mail)
     try:
         yield c
     finally:
@@ -176,5 +178,5 @@ def web_cur(web_settings: Settings, clock: FixedClock) -> Iterator[Curator]:
 
 
 @pytest.fixture
-def world(web_cur: Curator) -> WebWorld:
-    return build_world(web_cur)
+def world(web_cur: Curator, web_mail: RecordingSender) -> WebWorld:
+    return build_world(web_cur, web_mail)

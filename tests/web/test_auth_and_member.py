@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from curator.clock import FixedClock
+from curator.delivery import TokenSigner
 from curator.storage.schema import metadata
 from curator.web.i18n import MESSAGES
 
@@ -54,7 +53,7 @@ def test_role_change_rotates_the_session(world: WebWorld) -> None:
     client = world.client(BOB)
     old = cookie_value(client)
     assert client.get("/editor/").status_code == 403
-    world.cur.set_web_role(BOB, "editor")
+    world.cur.accounts.set_role(BOB, "editor")
     assert client.get("/editor/").status_code == 200
     new = cookie_value(client)
     assert new != old
@@ -74,7 +73,7 @@ def test_logout_and_password_change_revoke_sessions(world: WebWorld) -> None:
     ed = world.client()
     r = ed.post("/auth/password", data={"csrf_token": csrf_of(ed), "email": EDITOR, "password": PASSWORD})
     assert r.status_code == 302 and signed_in_as(ed) == EDITOR
-    world.cur.set_password(EDITOR, "another long password")
+    world.cur.accounts.set_password(EDITOR, "another long password")
     assert signed_in_as(ed) is None
 
 
@@ -90,7 +89,7 @@ def test_password_throttle_and_no_account_oracle(world: WebWorld) -> None:
     assert statuses == {401}
     r = client.post("/auth/password", data={"csrf_token": tok, "email": EDITOR, "password": PASSWORD})
     assert r.status_code == 401  # throttled: the right password is refused for now
-    world.cur.clock = FixedClock(world.cur.clock.now() + timedelta(minutes=16))  # type: ignore[misc]
+    world.cur.clock.advance(minutes=16)  # type: ignore[attr-defined]
     other = world.client()
     r = other.post("/auth/password", data={"csrf_token": csrf_of(other), "email": EDITOR, "password": PASSWORD})
     assert r.status_code == 302
@@ -109,7 +108,7 @@ def test_password_throttle_and_no_account_oracle(world: WebWorld) -> None:
     # timing: both paths verify an argon2 hash (generous tolerance: a guard, not a benchmark)
     def timed(email: str) -> float:
         t = time.perf_counter()
-        world.cur.check_password(email, "not-the-password")
+        world.cur.accounts.check_password(email, "not-the-password")
         return time.perf_counter() - t
 
     known = min(timed(EDITOR) for _ in range(3))
@@ -120,7 +119,7 @@ def test_password_throttle_and_no_account_oracle(world: WebWorld) -> None:
 def test_signin_links_single_use_expiring_and_bound(world: WebWorld) -> None:
     """W06 / U06 for login tokens: reuse, expiry, forgery -> the same 404; GET never uses it up."""
     cur = world.cur
-    cur.request_signin_link(ANNA)
+    cur.accounts.request_signin_link(ANNA)
     token = world.mail.links_for(ANNA)[-1]
     anon = world.app.test_client()
     for _ in range(3):
@@ -134,22 +133,22 @@ def test_signin_links_single_use_expiring_and_bound(world: WebWorld) -> None:
     reused = c2.post(f"/auth/link/{token}", data={"csrf_token": tok2})
     assert reused.status_code == 404
     assert c2.get(f"/auth/link/{token}").status_code == 404
-    cur.throttle_clear(f"link:{ANNA}")
-    cur.request_signin_link(ANNA)
+    cur.accounts.throttle_clear(f"link:{ANNA}")
+    cur.accounts.request_signin_link(ANNA)
     fresh = world.mail.links_for(ANNA)[-1]
-    cur.clock = FixedClock(cur.clock.now() + timedelta(minutes=21))  # type: ignore[misc]
+    cur.clock.advance(minutes=21)  # type: ignore[attr-defined]
     assert c2.post(f"/auth/link/{fresh}", data={"csrf_token": tok2}).status_code == 404
     for forged in (fresh[:-1], fresh + "A", "A" * 43, fresh.upper()):
         r = c2.post(f"/auth/link/{forged}", data={"csrf_token": tok2})
         assert r.status_code == 404
     # bound to the address it was sent to: the link signs in Anna, never whoever opens it
-    assert cur.signin_with_link(fresh) is None
+    assert cur.accounts.signin_with_link(fresh) is None
     # unknown addresses get no mail at all; more than 3 requests per 15 minutes get no more mail
     world.mail.messages.clear()
-    cur.request_signin_link("nobody@nowhere.example")
+    cur.accounts.request_signin_link("nobody@nowhere.example")
     assert world.mail.messages == []
     for _ in range(6):
-        cur.request_signin_link(BOB)
+        cur.accounts.request_signin_link(BOB)
     assert len(world.mail.links_for(BOB)) == 3
 
 
@@ -173,7 +172,7 @@ def test_feed_filters_and_feedback(world: WebWorld) -> None:
     for action, extra in (("rating", {"value": "4"}), ("save", {}), ("more", {}), ("less", {}), ("hide", {})):
         r = bob.post(f"/items/{item}/feedback", data={"csrf_token": tok, "action": action, "next": "/saved", **extra})
         assert r.status_code == 302 and r.headers["Location"] == "/saved"
-    kinds = [e.kind for e in world.cur.my_feedback(world.cur.web_user_by_email(BOB))]
+    kinds = [e.kind for e in world.cur.feedback.of_user(world.cur.accounts.user_by_email(BOB))]
     assert kinds == ["rating", "save", "more", "less", "hide"]
     assert f"/items/{item}" in bob.get("/saved").get_data(as_text=True)
     assert f'id="item-{item}"' not in bob.get("/").get_data(as_text=True)  # hidden
@@ -189,16 +188,16 @@ def test_preferences_and_consent(world: WebWorld) -> None:
                                           "interests": "Fachkräfte und Weiterbildung", "frequency": "monthly",
                                           "tracking": "on"})
     assert r.status_code == 302
-    m = world.cur.member(BOB)
+    m = world.cur.members.get(BOB)
     assert m.language == "de" and m.declared_areas == ("work", "society") and m.tracking_consent
     assert "Einstellungen" in bob.get("/me/preferences").get_data(as_text=True)
-    assert world.cur.web_user_by_email(BOB).digest_frequency == "monthly"  # type: ignore[union-attr]
+    assert world.cur.accounts.user_by_email(BOB).digest_frequency == "monthly"  # type: ignore[union-attr]
     assert m.clubs == frozenset()
     bob.post("/me/preferences", data={"csrf_token": tok, "language": "de", "areas": ["work"], "interests": "",
                                       "frequency": "weekly"})
-    assert not world.cur.member(BOB).tracking_consent
-    user = world.cur.web_user_by_email(BOB)
-    assert world.cur.give_feedback(user, world.items["pub-0"], "view") is False  # type: ignore[arg-type]
+    assert not world.cur.members.get(BOB).tracking_consent
+    user = world.cur.accounts.user_by_email(BOB)
+    assert world.cur.feedback.give(user, world.items["pub-0"], "view") is False  # type: ignore[arg-type]
     r = bob.post("/me/preferences", data={"csrf_token": tok, "language": "xx", "frequency": "weekly"})
     assert r.status_code == 400
 
@@ -265,13 +264,13 @@ def test_member_post_submission_and_moderation(world: WebWorld) -> None:
     r = bob.post("/posts/new", data={"csrf_token": tok, "title": "Sneaky", "text": "x" * 40,
                                      "visibility": "club:it-executive"})
     assert r.status_code == 400  # not a member of that club
-    post = next(p for p in world.cur.posts("pending") if p.title == "Our new AI lab")
+    post = next(p for p in world.cur.posts.list("pending") if p.title == "Our new AI lab")
     ed = world.client(EDITOR)
     assert "Our new AI lab" in ed.get("/editor/posts").get_data(as_text=True)
     etok = csrf_of(ed, "/editor/posts")
     assert ed.post(f"/editor/posts/{post.id}/reject", data={"csrf_token": etok, "reason": ""}).status_code == 400
     assert ed.post(f"/editor/posts/{post.id}/approve", data={"csrf_token": etok}).status_code == 302
-    approved = next(p for p in world.cur.posts(None) if p.id == post.id)
+    approved = next(p for p in world.cur.posts.list(None) if p.id == post.id)
     assert approved.status == "approved" and approved.decided_by == EDITOR
     assert "Our new AI lab" in world.client(ANNA).get(f"/items/{approved.item_id}").get_data(as_text=True)
     assert world.client(RITA).get(f"/items/{approved.item_id}").status_code == 404
@@ -291,15 +290,15 @@ def test_editor_console_pages_and_actions(world: WebWorld, tmp_path) -> None:  #
     assert ed.post(f"/editor/digests/{issue_id}/items", data={"csrf_token": tok, "op": "set",
                                                                "item": f"{a},{b}"}).status_code == 302
     ed.post(f"/editor/digests/{issue_id}/items", data={"csrf_token": tok, "op": "down", "item": str(a)})
-    assert [e.item_id for e in cur.digest_issue(issue_id).entries if e.status == "pinned"] == [b, a]
+    assert [e.item_id for e in cur.digests.get(issue_id).entries if e.status == "pinned"] == [b, a]
     ed.post(f"/editor/digests/{issue_id}/items", data={"csrf_token": tok, "op": "remove", "item": str(b)})
     ed.post(f"/editor/digests/{issue_id}/texts", data={"csrf_token": tok, "lang": "en", "subject": "Week",
                                                         "intro": "Hello <b>members</b>"})
-    assert cur.digest_issue(issue_id).texts["en"]["intro"] == "Hello <b>members</b>"
+    assert cur.digests.get(issue_id).texts["en"]["intro"] == "Hello <b>members</b>"
     r = ed.post(f"/editor/digests/{issue_id}/approve", data={"csrf_token": tok})
-    assert r.status_code == 302 and cur.digest_issue(issue_id).state == "approved"
+    assert r.status_code == 302 and cur.digests.get(issue_id).state == "approved"
     r = ed.post(f"/editor/digests/{issue_id}/schedule", data={"csrf_token": tok, "at": "2026-11-23T08:00"})
-    assert r.status_code == 302 and cur.digest_issue(issue_id).state == "scheduled"
+    assert r.status_code == 302 and cur.digests.get(issue_id).state == "scheduled"
     assert ed.get(f"/editor/digests/{issue_id}/preview?persona=&member={BOB}").status_code == 200
     assert "Week" in ed.get(f"/editor/digests/{issue_id}/preview.txt?member={BOB}").get_data(as_text=True) or True
     # sources: URL checked by the fetcher's rules; a private address is refused with a message
@@ -308,14 +307,14 @@ def test_editor_console_pages_and_actions(world: WebWorld, tmp_path) -> None:  #
     r = ed.post("/editor/sources", data={"csrf_token": tok, "url": "https://feeds.example.org/rss", "title": "Example feed",
                                          "areas": ["technology"]})
     assert r.status_code == 302
-    assert any(s.source.url == "https://feeds.example.org/rss" for s in cur.sources())
+    assert any(s.source.url == "https://feeds.example.org/rss" for s in cur.sources.health())
     r = ed.post("/editor/sources/example-feed/enabled", data={"csrf_token": tok, "enabled": "0"})
     assert r.status_code == 302
-    assert not next(s for s in cur.sources() if s.source.id == "example-feed").source.enabled
+    assert not next(s for s in cur.sources.health() if s.source.id == "example-feed").source.enabled
     # tag correction
     r = ed.post(f"/editor/items/{a}/tags", data={"csrf_token": tok, "areas": ["work", "society"]})
     assert r.status_code == 302
-    assert set(cur.item(a).areas) == {"work", "society"}
+    assert set(cur.items.get(a).areas) == {"work", "society"}
     svg = ed.get("/editor/trends/items.svg")
     assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data and b"<script" not in svg.data
     assert ed.get("/editor/trends").status_code == 200
@@ -347,7 +346,7 @@ def test_users_command_creates_editor_and_resets(world: WebWorld, monkeypatch: p
     r = runner.invoke(main, ["users", "reset", "new.editor@cluster.example", "--password", "another long password"],
                       env=env)
     assert r.exit_code == 0, r.output
-    assert world.cur.check_password("new.editor@cluster.example", "another long password") is not None
+    assert world.cur.accounts.check_password("new.editor@cluster.example", "another long password") is not None
     r = runner.invoke(main, ["users", "create", "x@cluster.example", "--role", "boss"], env=env)
     assert r.exit_code != 0
     r = runner.invoke(main, ["users", "purge"], env=env)
@@ -357,10 +356,10 @@ def test_users_command_creates_editor_and_resets(world: WebWorld, monkeypatch: p
 def test_signin_mail_still_goes_out_after_a_newsletter_unsubscribe(world: WebWorld) -> None:
     """U10: suppression is scoped to newsletters; account mail (sign-in links) still goes out."""
     cur = world.cur
-    bob = cur.member(BOB)
-    assert cur.unsubscribe(cur.unsubscribe_token(bob))
+    bob = cur.members.get(BOB)
+    assert cur.digests.unsubscribe(cur.digests.unsubscribe_token(bob))
     world.mail.messages.clear()
-    cur.request_signin_link(BOB)
+    cur.accounts.request_signin_link(BOB)
     assert world.mail.links_for(BOB)
     to, data = world.mail.messages[-1]
     assert b"List-Unsubscribe" not in data  # transactional, not a newsletter
@@ -369,11 +368,11 @@ def test_signin_mail_still_goes_out_after_a_newsletter_unsubscribe(world: WebWor
 def test_tampered_click_links_go_nowhere(world: WebWorld) -> None:
     """T01 / W12 through the mounted newsletter routes: a changed target is a 404, never a redirect."""
     cur = world.cur
-    good = cur.token_signer.dumps("click", {"i": 1, "m": 3, "it": 1, "u": "https://news.example/a"})
+    good = TokenSigner(cur.settings.secret_key).dumps("click", {"i": 1, "m": 3, "it": 1, "u": "https://news.example/a"})
     anon = world.app.test_client()
     r = anon.get(f"/t/c/{good}")
     assert r.status_code == 302 and r.headers["Location"] == "https://news.example/a"
-    forged = cur.token_signer.dumps("unsubscribe", {"i": 1, "m": 3, "it": 1, "u": "https://evil.test/"})
+    forged = TokenSigner(cur.settings.secret_key).dumps("unsubscribe", {"i": 1, "m": 3, "it": 1, "u": "https://evil.test/"})
     for bad in (good[:-3] + "abc", forged, good.replace(good.split(".")[0], "eyJ1IjoiaHR0cHM6Ly9ldmlsLnRlc3QvIn0")):
         r = anon.get(f"/t/c/{bad}")
         assert r.status_code == 404 and "Location" not in r.headers

@@ -28,7 +28,7 @@ from curator.config import Settings
 from curator.core import make_curator
 from curator.web import create_app
 
-from .conftest import ALICE, ANNA, CANARY, EDITOR, PASSWORD, SECRET, build_world
+from .conftest import ALICE, ANNA, CANARY, EDITOR, PASSWORD, SECRET, RecordingSender, build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -108,8 +108,7 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Any, Mailbox]]:
                         smtp_host="127.0.0.1", smtp_port=box.port, smtp_security="none",
                         mail_from="DigitalCluster <news@cluster.example>")
     cur = make_curator(settings, clock=FixedClock(T0))
-    world = build_world(cur)
-    cur.account_sender = None  # account mail goes through the real SMTP server now
+    world = build_world(cur, RecordingSender())  # account mail goes through the real SMTP server
     server = make_server("127.0.0.1", port, create_app(cur), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -168,7 +167,7 @@ def test_member_and_editor_journeys(browser: Any, site: tuple[str, Any, Mailbox]
     first.locator("select[name=value]").select_option("5")
     first.locator("button[value=rating]").click()
     assert "Thank you" in page.locator(".flash").inner_text()
-    assert any(e.kind == "rating" and e.value == 5.0 for e in world.cur.my_feedback(world.cur.web_user_by_email(ALICE)))
+    assert any(e.kind == "rating" and e.value == 5.0 for e in world.cur.feedback.of_user(world.cur.accounts.user_by_email(ALICE)))
 
     # send a public item to a colleague (same organisation suggested first)
     item_id = world.items["pub-0"]
@@ -210,10 +209,10 @@ def test_member_and_editor_journeys(browser: Any, site: tuple[str, Any, Mailbox]
     ed.goto(f"{base}/editor/posts")
     assert ed.evaluate("typeof window.__pwned") == "undefined"  # the hostile pending post is inert too
     shot(ed, "editor-posts", screenshots)
-    post = next(p for p in world.cur.posts("pending") if p.title.startswith("Adler IT opens"))
+    post = next(p for p in world.cur.posts.list("pending") if p.title.startswith("Adler IT opens"))
     ed.click(f"#post-{post.id} button.approve")
     assert "Approved" in ed.locator(".flash").inner_text()
-    approved = next(p for p in world.cur.posts(None) if p.id == post.id)
+    approved = next(p for p in world.cur.posts.list(None) if p.id == post.id)
     assert approved.status == "approved"
 
     # the digest: draft, pin the new post, write an intro, preview, approve, send

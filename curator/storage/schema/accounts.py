@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, UniqueConstraint
 
-from .schema import metadata
-from .types_sql import UTCDateTime
+from ..types_sql import UTCDateTime
+from .meta import metadata
 
 web_users = Table(
     "web_users",

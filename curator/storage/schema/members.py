@@ -22,8 +22,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from .schema import metadata
-from .types_sql import UTCDateTime
+from ..types_sql import UTCDateTime
+from .meta import metadata
 
 organisations = Table(
     "organisations",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 
-from .schema import metadata
-from .types_sql import UTCDateTime
+from ..types_sql import UTCDateTime
+from .meta import metadata
 
 digest_issues = Table(
     "digest_issues",
@@ -93,15 +93,3 @@ suppressions = Table(
     Column("created_at", UTCDateTime(), nullable=False),
 )
 Index("ix_suppressions_member", suppressions.c.member_id)
-
-job_runs = Table(
-    "job_runs",
-    metadata,
-    Column("job", String(200), primary_key=True),
-    Column("slot", String(40), primary_key=True),  # the scheduled fire time, ISO 8601 UTC
-    Column("owner", String(200), nullable=False),
-    Column("state", String(20), nullable=False),  # running | done | failed
-    Column("started_at", UTCDateTime(), nullable=False),
-    Column("finished_at", UTCDateTime()),
-    Column("detail", Text),
-)

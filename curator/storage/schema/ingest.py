@@ -1,5 +1,5 @@
-"""The database schema (SQLAlchemy Core). Migrations in ``migrations/versions`` must match it;
-``tests/storage/test_migrations.py`` compares the two."""
+"""Tables of sources, items, member posts, embeddings and tags."""
+
 
 from __future__ import annotations
 
@@ -11,25 +11,14 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
 
-from .types_sql import UTCDateTime
-
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
-
-# --------------------------------------------------------------------------- ingest (0001)
+from ..types_sql import UTCDateTime
+from .meta import metadata
 
 sources = Table(
     "sources",
@@ -159,16 +148,3 @@ model_artifacts = Table(
     Column("data", LargeBinary, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
 )
-
-# --------------------------------------------------------------------------- coordination
-
-job_leases = Table(
-    "job_leases",
-    metadata,
-    Column("name", String(200), primary_key=True),
-    Column("owner", String(200), nullable=False),
-    Column("expires_at", UTCDateTime(), nullable=False),
-)
-
-# Tables of later capabilities live in their own modules on the same metadata.
-from . import schema_members, schema_newsletter, schema_web  # noqa: E402,F401

@@ -1,0 +1,160 @@
+"""Subject-area tagging of stored items, editor corrections and cross-source duplicates
+(``curator.tagging`` on the root).
+
+Loads items from storage, hands them to :mod:`curator.tagging` (the tagger, duplicate grouping,
+story harmonising) and stores the results. The encoder is the configured one; it loads its
+model on the first encode, so building this object costs nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+
+from curator.clock import Clock
+from curator.embeddings import EmbeddingCache, Encoder
+from curator.errors import InvalidInput
+from curator.ingest.normalise import url_identity
+from curator.storage import ItemQuery, Storage, TagRow
+from curator.tagging import (
+    AreaModel,
+    Correction,
+    Corrections,
+    Tagger,
+    default_duplicate_threshold,
+    group_stories,
+    harmonise_story_tags,
+    show_order,
+    tag_input,
+)
+from curator.types import AREA_IDS, Item
+
+__all__ = ["TagRun", "Tagging"]
+
+ALL_ITEMS = 10_000_000
+"""Limit that means "every stored item" for the whole-collection passes below."""
+
+
+@dataclass(frozen=True)
+class TagRun:
+    """What :meth:`Tagging.tag` did: items tagged, the tagger version, items marked as
+    duplicates, how many items carry each area, and how many carry none."""
+
+    tagged: int
+    version: str
+    duplicates: int
+    by_area: dict[str, int]
+    untagged: int
+
+
+class Tagging:
+    """Tagging of what is stored.
+
+    ``areas`` is the subject-area model (``models/subject_areas.yaml``, loaded once by
+    ``make_curator``); ``embedding_cache`` keeps document vectors by model and text hash so
+    each text is encoded once across runs and processes."""
+
+    def __init__(self, storage: Storage, clock: Clock, encoder: Encoder, areas: AreaModel,
+                 embedding_cache: EmbeddingCache) -> None:
+        self._storage = storage
+        self._clock = clock
+        self._encoder = encoder
+        self._areas = areas
+        self._cache = embedding_cache
+
+    def embed(self, items: Sequence[Item], *, progress: bool = False) -> NDArray[np.float32]:
+        """One L2-normalised document vector per item, in input order: the same vectors the
+        tagger and the duplicate finder use, so each item is encoded once. Vectors are cached
+        in the database by model and text hash; only new or changed items are encoded."""
+        return self.document_embedder().embed([tag_input(i) for i in items], progress=progress)
+
+    def document_embedder(self) -> Tagger:
+        """A tagger without corrections: what turns items into document vectors (cached)."""
+        return Tagger(self._areas, self._encoder, cache=self._cache)
+
+    def tagger(self) -> Tagger:
+        """The tagger for the configured encoder and area model, with the editors' corrections
+        (the latest per item; corrections of items no longer stored are ignored)."""
+        base = self.document_embedder()
+        stored = self._storage.corrections()
+        if not stored:
+            return base
+        items = self._storage.get_items([c.item_id for c in stored])
+        vectors = base.embed([tag_input(i) for i in items])
+        row_of = {i.id: n for n, i in enumerate(items)}
+        corrections = Corrections(Correction(str(c.item_id), vectors[row_of[c.item_id]], c.areas)
+                                  for c in stored if c.item_id in row_of)
+        return Tagger(base.areas, self._encoder, cache=base.cache, corrections=corrections)
+
+    def tag(self, *, retag_all: bool = False, progress: bool = False, batch_size: int = 256,
+            duplicates_days: int = 30) -> TagRun:
+        """Tag stored items that are new, changed or tagged by another tagger version (a changed
+        area model, encoder or set of corrections), then refresh cross-source duplicates and give
+        the copies of each story the same areas. Re-runs encode only new or changed text
+        (embeddings are cached). ``progress`` shows a bar on stderr."""
+        tagger = self.tagger()
+        todo = self._storage.items_to_tag(tagger.version, retag_all=retag_all)
+        bar = None
+        if progress and todo:
+            from tqdm import tqdm  # only when a bar is wanted: keeps jobs and the web app free of it
+
+            bar = tqdm(total=len(todo), unit="item", desc="Tagging", file=sys.stderr)
+        now = self._clock.now()
+        for start in range(0, len(todo), batch_size):
+            chunk = todo[start:start + batch_size]
+            results = tagger.tag([tag_input(i) for i in chunk])
+            self._storage.save_tags([TagRow(i.id, i.content_hash, r.areas, r.scores)
+                                     for i, r in zip(chunk, results, strict=True)], tagger.version, now)
+            if bar:
+                bar.update(len(chunk))
+        if bar:
+            bar.close()
+        marked = self.refresh_duplicates(days=duplicates_days, tagger=tagger)
+        changed = harmonise_story_tags(tagger, self._storage.list_items(ItemQuery(limit=ALL_ITEMS)))
+        self._storage.save_tags([TagRow(i.id, i.content_hash, r.areas, r.scores) for i, r in changed],
+                                tagger.version, self._clock.now())
+        by_area = dict.fromkeys(AREA_IDS, 0)
+        untagged = 0
+        for item in self._storage.list_items(ItemQuery(limit=ALL_ITEMS)):
+            for a in item.areas:
+                by_area[a] = by_area.get(a, 0) + 1
+            untagged += not item.areas
+        return TagRun(len(todo), tagger.version, marked, by_area, untagged)
+
+    def refresh_duplicates(self, *, days: int = 30, tagger: Tagger | None = None) -> int:
+        """Group the same story from different sources (also across German and English) among the
+        items collected in the last ``days`` days (by when curator first saw them, so a late
+        syndication of an old story still meets its original); all but the shown copy (the most
+        widely visible, then the first seen) get ``duplicate_of``. Items outside the window lose
+        their mark. ``tagger`` defaults to :meth:`tagger`. Returns the number of items marked."""
+        since = self._clock.now() - timedelta(days=days)
+        items = show_order(self._storage.list_items(ItemQuery(limit=ALL_ITEMS, seen_since=since)))
+        if len(items) < 2:
+            return self._storage.set_duplicates([])
+        vectors = (tagger or self.tagger()).embed([tag_input(i) for i in items])
+        groups = group_stories(vectors, [i.id for i in items], [i.source_id for i in items],
+                               [i.published.timestamp() for i in items],
+                               [url_identity(i.canonical_url) for i in items],
+                               default_duplicate_threshold(self._encoder.model_id))
+        return self._storage.set_duplicates(groups)
+
+    def duplicates_of(self, item_id: int) -> list[Item]:
+        """Other copies of the same story (shown folded under ``item_id``)."""
+        return self._storage.duplicates_of(item_id)
+
+    def correct(self, item_id: int, areas: Sequence[str], *, editor: str) -> Item:
+        """An editor sets the areas of an item (empty = no area). The correction is kept as a
+        labelled example: the next :meth:`tag` run learns from it and re-tags with the new version.
+        Raises InvalidInput for an unknown area or a missing editor, NotFound for an unknown item."""
+        unknown = [a for a in areas if a not in AREA_IDS]
+        if unknown:
+            raise InvalidInput(f"unknown area(s) {', '.join(unknown)}; use {', '.join(AREA_IDS)}")
+        if not (editor or "").strip():
+            raise InvalidInput("a correction needs the editor's name or email")
+        self._storage.add_correction(item_id, list(dict.fromkeys(areas)), editor.strip(), self._clock.now())
+        return self._storage.get_item(item_id)

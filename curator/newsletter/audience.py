@@ -1,0 +1,52 @@
+"""Who gets an issue: the recipient list when sending starts, and the re-check of each member
+when their turn comes (a member may unsubscribe, leave a club or change address meanwhile)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from ..types import Member, Segment
+from .segments import in_segment
+
+
+def mailbox_key(address: str | None) -> str:
+    """The comparison key of a mailbox: ``Foo@X.org`` and ``foo@x.org `` are one mailbox."""
+    return (address or "").strip().lower()
+
+
+def recipients(members: Iterable[Member], segment: Segment, *, suppressed_mailboxes: Collection[str],
+               suppressed_members: Collection[int]) -> list[Member]:
+    """Members in ``segment`` whose mailbox and id are not suppressed, one per mailbox (the one
+    with the lowest member id), in member id order. Members without an address are left out.
+    ``suppressed_mailboxes`` holds :func:`mailbox_key` values."""
+    seen: set[str] = set()
+    out: list[Member] = []
+    for m in sorted(members, key=lambda m: m.id):
+        key = mailbox_key(m.email)
+        if (not key or key in seen or key in suppressed_mailboxes or m.id in suppressed_members
+                or not in_segment(m, segment)):
+            continue
+        seen.add(key)
+        out.append(m)
+    return out
+
+
+def skip_reason(member: Member | None, frozen_email: str | None, segment: Segment, *,
+                unsubscribed: bool) -> str | None:
+    """Why the delivery frozen for ``frozen_email`` must not go to ``member`` now (None: send it).
+
+    ``member`` is the member as they are at send time (None: deleted meanwhile); ``unsubscribed``
+    whether newsletter mail to them is suppressed now. The first reason that applies wins:
+    gone, unsubscribed, out of the segment, address changed."""
+    if member is None:
+        return "the member no longer exists"
+    if unsubscribed:
+        return "unsubscribed before their turn"
+    if not in_segment(member, segment):
+        return "no longer in the issue's segment"
+    if mailbox_key(member.email) != mailbox_key(frozen_email):
+        return "the member's address changed after the recipients were frozen"
+    return None
+
+
+__all__ = ["mailbox_key", "recipients", "skip_reason"]

@@ -1,0 +1,1 @@
+"""Unit tests of curator.accounts (no database)."""
