@@ -135,6 +135,24 @@ class Item:
 
 
 @dataclass(frozen=True)
+class ItemQuery:
+    """Filters for listing items. ``visible_to`` is the set of visibilities the reader may see;
+    None means no restriction (editors and internal jobs only)."""
+
+    limit: int = 50
+    offset: int = 0
+    source_id: str | None = None
+    lang: str | None = None
+    area: str | None = None
+    kind: str | None = None
+    since: datetime | None = None
+    visible_to: frozenset[str] | None = None
+    search: str | None = None
+    seen_since: datetime | None = None
+    """Only items first collected at or after this time."""
+
+
+@dataclass(frozen=True)
 class MemberPost:
     """A member's own post; it becomes an Item once an editor approves it."""
 

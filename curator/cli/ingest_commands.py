@@ -7,8 +7,7 @@ from dataclasses import asdict
 
 import click
 
-from ..storage import ItemQuery
-from ..types import AREA_IDS
+from ..types import AREA_IDS, ItemQuery
 from .common import CliState, echo_json, pass_state, shorten, table, when
 
 

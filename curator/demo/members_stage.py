@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import CuratorError
 from ..profiles.access import can_see
-from ..storage import ItemQuery
+from ..types import ItemQuery
 
 MEMBERS_FILE = Path(__file__).resolve().parent / "members.csv"
 DEMO_EDITOR = "community@cluster.example"

@@ -24,7 +24,7 @@ import yaml
 
 from ..config import load_settings, parse_sources
 from ..core import make_curator
-from ..storage import ItemQuery
+from ..types import ItemQuery
 from .members_stage import run_members_stage
 from .newsletter_stage import run_newsletter_stage
 

@@ -51,8 +51,8 @@ from ..newsletter.segments import parse_segment, segment_label
 from ..newsletter.texts import default_texts, week_period
 from ..rendering import DigestView, EmailRenderer, RenderedEmail
 from ..rendering.labels import area_names
-from ..storage import FrozenRecipient, ItemQuery, Storage
-from ..types import Delivery, DigestIssue, Item, Member, ScoredItem, Segment, SendReport
+from ..storage import FrozenRecipient, Storage
+from ..types import Delivery, DigestIssue, Item, ItemQuery, Member, ScoredItem, Segment, SendReport
 
 if TYPE_CHECKING:
     from .feeds import Feeds

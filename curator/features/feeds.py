@@ -18,8 +18,8 @@ from curator.errors import CuratorError, InvalidInput
 from curator.profiles.access import visible_to
 from curator.ranking.scored import scored_items
 from curator.ranking.stages import RankingWeights, rank, subset_batch
-from curator.storage import ItemQuery, Storage
-from curator.types import Item, Member, ScoredItem, WebUser
+from curator.storage import Storage
+from curator.types import Item, ItemQuery, Member, ScoredItem, WebUser
 
 from .feed_cache import FeedCache
 from .feedback import Feedback

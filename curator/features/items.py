@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 
 from curator.clock import Clock
 from curator.ingest.jsonl import parse_archive
-from curator.storage import ItemQuery, Storage
-from curator.types import ImportResult, Item, Source
+from curator.storage import Storage
+from curator.types import ImportResult, Item, ItemQuery, Source
 
 __all__ = ["Items"]
 

@@ -28,8 +28,8 @@ from curator.ranking.batch import (
     with_member_audience,
 )
 from curator.ranking.stages import CandidatePool, MemberBatch, RankingWeights
-from curator.storage import ItemQuery, Storage
-from curator.types import Item, Member, Persona
+from curator.storage import Storage
+from curator.types import Item, ItemQuery, Member, Persona
 
 RECENT_DAYS = 30
 """Candidates are items published in the last month (older ones only if there are too few)."""

@@ -20,7 +20,7 @@ from curator.clock import Clock
 from curator.embeddings import EmbeddingCache, Encoder
 from curator.errors import InvalidInput
 from curator.ingest.normalise import url_identity
-from curator.storage import ItemQuery, Storage, TagRow
+from curator.storage import Storage, TagRow
 from curator.tagging import (
     AreaModel,
     Correction,
@@ -32,7 +32,7 @@ from curator.tagging import (
     show_order,
     tag_input,
 )
-from curator.types import AREA_IDS, Item
+from curator.types import AREA_IDS, Item, ItemQuery
 
 __all__ = ["TagRun", "Tagging"]
 

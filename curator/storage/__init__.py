@@ -6,12 +6,12 @@ are in the ``schema`` package, the migrations in ``migrations/``."""
 
 from .database import Database
 from .embeddings import DbEmbeddingCache
-from .items import ItemQuery, UpsertCounts
+from .items import UpsertCounts
 from .members import MemberUpsert, StoredFeedback
 from .newsletter import FrozenRecipient, email_key
 from .sources import SourceState
 from .store import Storage
 from .tagging import Correction, TagRow
 
-__all__ = ["Correction", "Database", "DbEmbeddingCache", "FrozenRecipient", "ItemQuery", "MemberUpsert", "SourceState",
+__all__ = ["Correction", "Database", "DbEmbeddingCache", "FrozenRecipient", "MemberUpsert", "SourceState",
            "Storage", "StoredFeedback", "TagRow", "UpsertCounts", "email_key"]

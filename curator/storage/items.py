@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..errors import NotFound
-from ..types import Item, ParsedItem, Source
+from ..types import Item, ItemQuery, ParsedItem, Source
 from . import schema as t
 from .database import Database
 
@@ -24,22 +24,6 @@ class UpsertCounts:
     new_ids: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
-class ItemQuery:
-    """Filters for listing items. ``visible_to`` is the set of visibilities the reader may see;
-    None means no restriction (editors and internal jobs only)."""
-
-    limit: int = 50
-    offset: int = 0
-    source_id: str | None = None
-    lang: str | None = None
-    area: str | None = None
-    kind: str | None = None
-    since: datetime | None = None
-    visible_to: frozenset[str] | None = None
-    search: str | None = None
-    seen_since: datetime | None = None
-    """Only items first collected at or after this time."""
 
 
 @dataclass(frozen=True)

@@ -273,7 +273,7 @@ def source_enabled(source_id: str) -> Any:
 @bp.get("/items")
 @editor_only
 def items() -> Any:
-    from ..storage import ItemQuery
+    from ..types import ItemQuery
 
     q = (request.args.get("q") or "").strip()[:200]
     found = cur().items.list(ItemQuery(limit=50, search=q or None))

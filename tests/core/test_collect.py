@@ -10,8 +10,7 @@ from werkzeug import Request, Response
 
 from curator.clock import FixedClock
 from curator.core import Curator
-from curator.storage import ItemQuery
-from curator.types import Source
+from curator.types import ItemQuery, Source
 
 
 def rss(items: list[tuple[str, str, str]], title: str = "Test feed") -> bytes:

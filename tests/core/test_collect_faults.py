@@ -12,8 +12,8 @@ from pytest_httpserver import HTTPServer
 from curator.clock import FixedClock
 from curator.core import Curator, make_curator
 from curator.errors import StorageError
-from curator.storage import ItemQuery, Storage
-from curator.types import Source
+from curator.storage import Storage
+from curator.types import ItemQuery, Source
 from tests.core.test_collect import ITEMS, rss
 from tests.ingest.hostile_servers import RawServer, gzip_bomb, hang_after_accept, slices, stream_body
 

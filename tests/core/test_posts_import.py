@@ -9,7 +9,7 @@ import pytest
 
 from curator.core import Curator
 from curator.errors import InvalidInput, WorkflowError
-from curator.storage import ItemQuery
+from curator.types import ItemQuery
 
 TEXT = ("Wie der Mittelstand mit kleinen Schritten in die Automatisierung einsteigt: "
         "drei Erfahrungen aus unseren Projekten im Hamburger Hafen.")

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from curator.core import Curator, make_curator
 from curator.demo.run import serve_directory
-from curator.storage import ItemQuery
-from curator.types import Source
+from curator.types import ItemQuery, Source
 from tests.conftest import shared_dir
 
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf", ".json", ".dat", ".feed"}

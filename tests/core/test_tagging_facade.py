@@ -8,8 +8,7 @@ from pytest_httpserver import HTTPServer
 from curator.clock import FixedClock
 from curator.core import Curator
 from curator.errors import InvalidInput
-from curator.storage import ItemQuery
-from curator.types import Source
+from curator.types import ItemQuery, Source
 from tests.core.test_collect import rss
 
 STORIES = [
