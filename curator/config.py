@@ -2,36 +2,51 @@
 
 Precedence, lowest first: defaults < settings file (``curator.yaml``) < ``CURATOR_*`` environment
 variables < explicit overrides (CLI flags). Every mistake names the file, the entry and the field.
+
+Every setting has one rule (:data:`SETTING_RULES`), checked when settings are loaded or made, so a bad
+value stops ``curator init`` and every other command at once with one message naming the file or
+variable, the setting and what is allowed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from .errors import ConfigError
+from .email_address import InvalidEmailAddress, envelope_address
+from .errors import ConfigError, TaggingError
+from .resources import bundled
 from .types import AREA_IDS, Source
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = PACKAGE_DIR.parent
-"""The checkout root when running from source; models/ and templates/ live there."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything curator can be configured with. Paths may be relative to the working directory."""
+    """Everything curator can be configured with. Paths may be relative to the working directory.
+
+    Every field has one rule in :data:`SETTING_RULES` (what is allowed, in words and as a check); a
+    Settings object that breaks one cannot be made (ConfigError), so a bad value is refused when
+    the settings are loaded, before any command runs, never at the first fetch or send."""
 
     database_url: str = "sqlite:///curator.db"
     feeds_file: str = "feeds.yaml"
-    models_dir: str = str(PROJECT_DIR / "models")
-    templates_dir: str = str(PROJECT_DIR / "templates")
+    models_dir: str = str(bundled("models"))
+    """subject_areas.yaml and personas.yaml; default: the copies shipped with the package."""
+    templates_dir: str = str(bundled("templates"))
+    """email/ and web/ templates; default: the copies shipped with the package."""
+    schedule_file: str = str(bundled("jobs", "schedule.yaml"))
+    """Which job runs when (``curator worker``); default: the copy shipped with the package."""
     # fetching (RELIABILITY.md 3A/3B, defaults as in Miniflux)
     fetch_connect_timeout: float = 5.0
     fetch_read_timeout: float = 20.0
@@ -60,34 +75,234 @@ class Settings:
     mail_from: str = "Curator <newsletter@curator.example>"
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = ""
+    metrics_token: str = ""
+    """Who may read ``/metrics`` and the details of ``/healthz``: empty, clients on loopback only;
+    set, whoever sends ``Authorization: Bearer <metrics_token>`` (docs/operations.md)."""
     timezone: str = "Europe/Berlin"
 
+    def __post_init__(self) -> None:
+        # Settings built in code (tests, tools, replace()) obey the same rules as loaded ones.
+        _refuse(_settings_problems({f.name: getattr(self, f.name) for f in fields(self)}, {}))
+
     def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes``; raises ConfigError (as :func:`load_settings`) for a value that
+        breaks its rule."""
         return dataclasses.replace(self, **changes)
 
 
-def _coerce(name: str, value: Any, target: Any, where: str) -> Any:
-    """Turn a file/env value into the field's type; a mismatch names where it came from."""
+# --------------------------------------------------------------------------- validation
+
+MIN_SECRET_KEY_LENGTH = 16
+"""A shorter ``secret_key`` could be guessed; signing anything with it is refused."""
+
+
+@dataclass(frozen=True)
+class SettingRule:
+    """What one setting may be: ``allowed`` says it in words (it is the error message), ``check``
+    tells a value of the setting's type apart from a wrong one."""
+
+    allowed: str
+    check: Callable[[Any], bool]
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _seconds(value: Any) -> bool:
+    return _number(value) and 0 < value <= 3600
+
+
+def _whole(low: int, high: int) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _text(value: Any) -> bool:
+    """Any single line of text (empty too): no control characters, so nothing can end a header line."""
+    return isinstance(value, str) and not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value)
+
+
+def _some_text(value: Any) -> bool:
+    return _text(value) and bool(value.strip())
+
+
+def _database_url(value: Any) -> bool:
+    return _text(value) and re.match(r"^(sqlite|postgres(ql)?)(\+[a-z0-9_]+)?://", value) is not None
+
+
+def _networks(value: Any) -> bool:
+    if not isinstance(value, tuple) or not all(isinstance(entry, str) for entry in value):
+        return False
     try:
-        if target is bool or target == "bool":
-            if isinstance(value, bool):
-                return value
-            if str(value).lower() in {"1", "true", "yes", "on"}:
-                return True
-            if str(value).lower() in {"0", "false", "no", "off", ""}:
-                return False
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)  # as the fetcher's address policy reads it
+    except ValueError:
+        return False
+    return True
+
+
+def _encoder(value: Any) -> bool:
+    from .embeddings import make_encoder  # the one grammar of encoder specs; nothing is loaded
+
+    if not _some_text(value):
+        return False
+    try:
+        make_encoder(value)
+    except TaggingError:
+        return False
+    return True
+
+
+_HOST_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+
+
+def _mail_host(value: Any) -> bool:
+    if not _text(value):
+        return False
+    if value == "":
+        return True
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+        return True
+    except ValueError:
+        return len(value) <= 253 and re.fullmatch(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?", value) is not None
+
+
+def _mailbox(value: Any) -> bool:
+    """``address`` or ``Name <address>``, exactly one address, by the one rule for addresses."""
+    if not _some_text(value):
+        return False
+    found = getaddresses([value])
+    if len(found) != 1:
+        return False
+    try:
+        envelope_address(found[0][1])
+    except InvalidEmailAddress:
+        return False
+    return True
+
+
+def _base_url(value: Any) -> bool:
+    if not isinstance(value, str) or not re.fullmatch(r"https?://[\x21-\x7e]+", value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:
+        return False
+    return bool(parts.hostname) and "@" not in parts.netloc and not parts.query and not parts.fragment
+
+
+def _secret_key(value: Any) -> bool:
+    return isinstance(value, str) and (value == "" or len(value) >= MIN_SECRET_KEY_LENGTH)
+
+
+def _timezone(value: Any) -> bool:
+    if not _some_text(value):
+        return False
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+_SECONDS = "a number of seconds greater than 0 and at most 3600"
+_PATH = "a file or directory path (not empty)"
+SETTING_RULES: dict[str, SettingRule] = {
+    "database_url": SettingRule("a database URL: sqlite:///path/to/curator.db or postgresql://user@host/database",
+                          _database_url),
+    "feeds_file": SettingRule(_PATH, _some_text),
+    "models_dir": SettingRule(_PATH, _some_text),
+    "templates_dir": SettingRule(_PATH, _some_text),
+    "schedule_file": SettingRule(_PATH, _some_text),
+    "fetch_connect_timeout": SettingRule(_SECONDS, _seconds),
+    "fetch_read_timeout": SettingRule(_SECONDS, _seconds),
+    "fetch_total_timeout": SettingRule(_SECONDS, _seconds),
+    "fetch_max_bytes": SettingRule("a whole number of bytes from 1024 (1 KiB) to 1073741824 (1 GiB)",
+                             _whole(1024, 1024**3)),
+    "fetch_max_redirects": SettingRule("a whole number from 0 to 20", _whole(0, 20)),
+    "fetch_allowed_networks": SettingRule("a list of IP networks in CIDR form, such as 127.0.0.1/32 or ::1/128 "
+                                    "(comma-separated in an environment variable)", _networks),
+    "collect_max_items": SettingRule("a whole number from 1 to 10000", _whole(1, 10_000)),
+    "collect_workers": SettingRule("a whole number from 1 to 64", _whole(1, 64)),
+    "collect_per_host": SettingRule("a whole number from 1 to 16", _whole(1, 16)),
+    "broken_after_errors": SettingRule("a whole number from 1 to 1000", _whole(1, 1000)),
+    "backoff_base_minutes": SettingRule("a whole number of minutes from 1 to 10080 (a week)", _whole(1, 7 * 24 * 60)),
+    "backoff_max_minutes": SettingRule("a whole number of minutes from 1 to 43200 (30 days)", _whole(1, 30 * 24 * 60)),
+    "unconditional_fetch_days": SettingRule("a whole number of days from 0 (every fetch) to 365", _whole(0, 365)),
+    "encoder": SettingRule("e5, minilm, st:<model-name-or-path> or fake", _encoder),
+    "outbox_dir": SettingRule(_PATH, _some_text),
+    "smtp_host": SettingRule("empty (mail is written to outbox_dir) or the mail server's host name or IP address, "
+                       "without scheme or port (e.g. smtp.example.com)", _mail_host),
+    "smtp_port": SettingRule("a port number from 1 to 65535 (587 for starttls, 465 for tls)", _whole(1, 65535)),
+    "smtp_security": SettingRule("starttls, tls or none", lambda value: value in ("starttls", "tls", "none")),
+    "smtp_user": SettingRule("one line of text (empty: no login)", _text),
+    "smtp_password": SettingRule("one line of text", _text),
+    "mail_from": SettingRule("one sender, as address or 'Name <address>', e.g. 'Curator <newsletter@example.org>' "
+                       "(an address curator can send from: see curator.email_address)", _mailbox),
+    "base_url": SettingRule("the web address of curator: http:// or https://, a host, no query or fragment, "
+                      "printable ASCII (write an international domain as xn--...), e.g. https://curator.example.org",
+                      _base_url),
+    "secret_key": SettingRule(f"empty (no sign-in, no signed links) or at least {MIN_SECRET_KEY_LENGTH} random "
+                        "characters, e.g. from `openssl rand -hex 32`", _secret_key),
+    "metrics_token": SettingRule(f"empty (/metrics for loopback clients only) or at least {MIN_SECRET_KEY_LENGTH} "
+                                 "random letters, digits, '-', '_' or '.', e.g. from `openssl rand -hex 24`",
+                                 lambda value: isinstance(value, str) and re.fullmatch(
+                                     rf"(|[A-Za-z0-9._-]{{{MIN_SECRET_KEY_LENGTH},}})", value) is not None),
+    "timezone": SettingRule("an IANA time zone name such as Europe/Berlin or UTC", _timezone),
+}
+"""One rule per field of :class:`Settings`: every setting is checked here and nowhere else."""
+
+
+def _settings_problems(values: Mapping[str, Any], origins: Mapping[str, str]) -> list[str]:
+    """One line per value in ``values`` that breaks its rule (and per broken relation between two
+    settings), each naming where the value came from (``origins``: file or variable; "setting"
+    when unknown), the setting, the value and what is allowed."""
+
+    def where(name: str) -> str:
+        return origins.get(name, "settings")
+
+    problems = [f"{where(name)}: setting '{name}' is {value!r}; allowed: {SETTING_RULES[name].allowed}"
+                for name, value in values.items() if not SETTING_RULES[name].check(value)]
+    base, most = values.get("backoff_base_minutes"), values.get("backoff_max_minutes")
+    if not problems and isinstance(base, int) and isinstance(most, int) and most < base:
+        problems.append(f"{where('backoff_max_minutes')}: setting 'backoff_max_minutes' is {most!r}; allowed: "
+                        f"at least backoff_base_minutes ({base!r}, from {where('backoff_base_minutes')})")
+    return problems
+
+
+def _refuse(problems: Sequence[str]) -> None:
+    if len(problems) == 1:
+        raise ConfigError(problems[0])
+    if problems:
+        raise ConfigError(f"{len(problems)} settings are not valid:\n  " + "\n  ".join(problems))
+
+
+def _coerce(value: Any, kind: str) -> Any:
+    """A file or environment value as the setting's type (``kind`` is the field's annotation).
+
+    Raises ValueError or TypeError when it cannot be one: a bool is no number, ``2.5`` is no whole
+    number, a mapping is no text. YAML's empty value (None) is empty text."""
+    if kind == "int":
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
             raise ValueError(value)
-        if target in (int, "int"):
-            return int(value)
-        if target in (float, "float"):
-            return float(value)
-        if target in ("tuple[str, ...]",):
-            if isinstance(value, str):
-                return tuple(v.strip() for v in value.split(",") if v.strip())
-            return tuple(str(v) for v in value)
-        return str(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{where}: setting '{name}' has an invalid value {value!r}") from exc
+        return int(value.strip() if isinstance(value, str) else value)
+    if kind == "float":
+        if isinstance(value, bool):
+            raise ValueError(value)
+        return float(value.strip() if isinstance(value, str) else value)
+    if kind == "tuple[str, ...]":
+        if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        if isinstance(value, list | tuple):
+            return tuple(str(v).strip() for v in value)
+        raise TypeError(value)
+    if value is None:
+        return ""
+    if isinstance(value, dict | list | tuple):
+        raise TypeError(value)
+    return str(value)
 
 
 def load_settings(
@@ -98,11 +313,26 @@ def load_settings(
     """Build Settings from defaults, an optional YAML file, CURATOR_* variables and overrides.
 
     ``file`` None means ``curator.yaml`` in the working directory if it exists.
-    Raises ConfigError for unknown keys or values of the wrong type.
+    Every value is checked against the rules of :data:`SETTING_RULES` before anything uses it: raises
+    ConfigError for unknown keys and for every value that breaks its rule, in ONE message with one
+    line per problem naming the file or environment variable, the setting, the value and what is
+    allowed.
     """
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
-    types = {f.name: f.type for f in fields(Settings)}
+    origins: dict[str, str] = {}
+    problems: list[str] = []
+    types = {f.name: str(f.type) for f in fields(Settings)}
+
+    def take(key: str, value: Any, origin: str) -> None:
+        try:
+            values[key] = _coerce(value, types[key])
+        except (TypeError, ValueError):
+            values.pop(key, None)
+            problems.append(f"{origin}: setting '{key}' is {value!r}; allowed: {SETTING_RULES[key].allowed}")
+            return
+        origins[key] = origin
+
     path = Path(file) if file else Path("curator.yaml")
     if file or path.exists():
         try:
@@ -116,17 +346,19 @@ def load_settings(
         for key, value in data.items():
             if key not in types:
                 raise ConfigError(f"{path}: unknown setting '{key}' (known: {', '.join(sorted(types))})")
-            values[key] = _coerce(key, value, types[key], str(path))
-    for key, typ in types.items():
+            take(key, value, str(path))
+    for key in types:
         env_key = "CURATOR_" + key.upper()
         if env_key in env:
-            values[key] = _coerce(key, env[env_key], typ, f"environment variable {env_key}")
+            take(key, env[env_key], f"environment variable {env_key}")
     for key, value in overrides.items():
         if value is None:
             continue
         if key not in types:
             raise ConfigError(f"unknown setting '{key}'")
-        values[key] = value
+        take(key, value, f"option '{key}'")
+    every = {f.name: f.default for f in fields(Settings)} | values
+    _refuse(problems + _settings_problems(every, {name: "default" for name in types} | origins))
     return Settings(**values)
 
 

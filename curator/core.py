@@ -8,7 +8,7 @@ The root holds the settings, the clock and one namespace per capability::
     cur.posts      member posts and moderation        cur.feedback   ratings, clicks, profiles
     cur.tagging    subject areas, duplicates          cur.feeds      ranked feeds, pins, browsing
     cur.digests    newsletters: draft to delivery     cur.accounts   web accounts, sign-in, tokens
-    cur.stats      trends for editors
+    cur.stats      trends, health, metrics, doctor    cur.jobs       scheduled job runs, leases
 
 Each namespace is a class in ``curator/features/`` that loads, calls a domain package and stores.
 Nothing is assigned after construction and nothing wires itself lazily: tests inject through the
@@ -17,6 +17,8 @@ same factory (``make_curator(settings, clock=..., sender=...)``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +26,7 @@ from .accounts.mail import AccountMail
 from .clock import Clock, SystemClock
 from .config import Settings, load_settings
 from .delivery import TokenSigner
-from .delivery.loop import DeliveryPolicy
+from .delivery.loop import DeliveryPolicy, new_owner
 from .embeddings import make_encoder
 from .features.accounts import Accounts
 from .features.digests import Digests, MemberDirectory, RankedDirectory, default_sender
@@ -32,6 +34,7 @@ from .features.feed_cache import FeedCache
 from .features.feedback import Feedback
 from .features.feeds import Feeds
 from .features.items import Items
+from .features.jobs import Jobs
 from .features.members import Members
 from .features.personas import Personas
 from .features.posts import Posts
@@ -41,10 +44,12 @@ from .features.sources import Sources
 from .features.stats import Stats
 from .features.tagging import Tagging
 from .ingest.fetch import Fetcher, FetchPolicy
+from .ingest.jsonl import read_jsonl
 from .ranking.stages import RankingWeights
 from .rendering import EmailRenderer
 from .storage import DbEmbeddingCache, Storage
-from .tagging import load_areas
+from .tagging import DEFAULT_ENCODER, TagInput, TagResult, load_areas, make_tagger
+from .tagging.classify import tag_input_from_json
 
 if TYPE_CHECKING:
     from .delivery import Sender
@@ -77,20 +82,21 @@ def make_curator(settings: Settings | None = None, *, clock: Clock | None = None
         max_redirects=settings.fetch_max_redirects, allowed_networks=tuple(settings.fetch_allowed_networks)))
     weights = ranking_weights or RankingWeights()
     embedding_cache = DbEmbeddingCache(storage)
-    feed_cache = FeedCache()
     mail = AccountMail(account_sender or default_sender(settings), mail_from=settings.mail_from, clock=clock)
 
     sources = Sources(settings, storage, clock, fetcher)
-    items = Items(storage, clock)
     posts = Posts(storage, clock)
     tagging = Tagging(storage, clock, encoder, load_areas(Path(settings.models_dir) / "subject_areas.yaml"),
                       embedding_cache)
+    items = Items(storage, clock, encoder, tagging)
     profiles = ProfileRefresher(storage=storage, clock=clock, encoder=encoder, tagging=tagging,
                                 embedding_cache=embedding_cache)
     ranking_inputs = RankingInputs(storage=storage, clock=clock, encoder=encoder, tagging=tagging,
                                    embedding_cache=embedding_cache, weights=weights)
     personas = Personas(settings=settings, storage=storage, clock=clock, profiles=profiles,
                         ranking_inputs=ranking_inputs, weights=weights)
+    feed_cache = FeedCache(storage=storage, clock=clock, encoder=encoder, profiles=profiles, personas=personas,
+                           ranking_inputs=ranking_inputs, weights=weights)
     members = Members(storage=storage, clock=clock, personas=personas, feed_cache=feed_cache)
     feedback = Feedback(settings=settings, storage=storage, clock=clock, members=members, profiles=profiles,
                         feed_cache=feed_cache, mail=mail)
@@ -101,12 +107,40 @@ def make_curator(settings: Settings | None = None, *, clock: Clock | None = None
                       token_signer=TokenSigner(settings.secret_key),
                       sender_factory=(lambda: sender) if sender is not None else (lambda: default_sender(settings)),
                       member_directory=member_directory or RankedDirectory(members, feeds, storage),
-                      delivery_policy=delivery_policy or DeliveryPolicy())
-    accounts = Accounts(settings=settings, storage=storage, clock=clock, mail=mail, members=members, feeds=feeds,
+                      delivery_policy=delivery_policy or DeliveryPolicy(), feedback=feedback)
+    accounts = Accounts(settings=settings, storage=storage, clock=clock, mail=mail, members=members,
                         feedback=feedback, posts=posts, digests=digests)
     return Curator(settings=settings, clock=clock, storage=storage, fetcher=fetcher, sources=sources, items=items,
                    posts=posts, tagging=tagging, members=members, personas=personas, feedback=feedback, feeds=feeds,
-                   digests=digests, accounts=accounts, stats=Stats(storage=storage, clock=clock))
+                   digests=digests, accounts=accounts, stats=Stats(settings=settings, storage=storage,
+                                                                    clock=clock),
+                   jobs=Jobs(storage=storage, clock=clock, owner=new_owner()))
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What :func:`classify_lines` made of its lines: (input, tags) for every good line in input
+    order, and (line number, message) for every bad line, the message starting ``line <n>:``."""
+
+    tagged: tuple[tuple[TagInput, TagResult], ...]
+    errors: tuple[tuple[int, str], ...]
+
+
+def classify_lines(lines: Iterable[str], *, encoder: str | None = None, areas_file: str | Path | None = None,
+                   progress: bool = False) -> Classification:
+    """Tag items given as JSON lines (``curator classify``) without a database or settings.
+
+    Each line is ``{"id", "title", "text", "lang"?}``; a bad line is reported and skipped, never
+    stopping the others. ``encoder`` is an encoder spec (default: the best measured one),
+    ``areas_file`` the area model (default ``models/subject_areas.yaml``). The encoder is loaded
+    only if some line is good. Raises TaggingError for an unknown encoder, ConfigError for a bad
+    area file."""
+    read = read_jsonl(lines, tag_input_from_json)
+    docs = [doc for _, doc in read.values]
+    if not docs:
+        return Classification((), read.errors)
+    tagger = make_tagger(encoder or DEFAULT_ENCODER, areas_path=areas_file)
+    return Classification(tuple(zip(docs, tagger.tag(docs, progress=progress), strict=True)), read.errors)
 
 
 class Curator:
@@ -117,7 +151,8 @@ class Curator:
 
     def __init__(self, *, settings: Settings, clock: Clock, storage: Storage, fetcher: Fetcher, sources: Sources,
                  items: Items, posts: Posts, tagging: Tagging, members: Members, personas: Personas,
-                 feedback: Feedback, feeds: Feeds, digests: Digests, accounts: Accounts, stats: Stats) -> None:
+                 feedback: Feedback, feeds: Feeds, digests: Digests, accounts: Accounts, stats: Stats,
+                 jobs: Jobs) -> None:
         self.settings = settings
         self.clock = clock
         self.storage = storage
@@ -133,13 +168,15 @@ class Curator:
         self.digests = digests
         self.accounts = accounts
         self.stats = stats
+        self.jobs = jobs
 
-    def init(self) -> dict[str, Any]:
-        """Create or migrate the database and load the sources file. Returns what was done."""
+    def init(self, *, allow_empty_feeds: bool = False) -> dict[str, Any]:
+        """Create or migrate the database and load the sources file (``allow_empty_feeds``: see
+        ``sources.sync``). Returns what was done."""
         before, after = self.storage.migrate()
         result: dict[str, Any] = {"schema_from": before, "schema_to": after, "database": self.settings.database_url}
         if Path(self.settings.feeds_file).exists():
-            added, changed, retired = self.sources.sync()
+            added, changed, retired = self.sources.sync(allow_empty=allow_empty_feeds)
             result.update(sources_added=added, sources_changed=changed, sources_retired=retired)
         return result
 

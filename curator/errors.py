@@ -14,6 +14,7 @@ translated at the seam with ``raise ... from``.
      ├── NotFound               an id/email/url that does not exist (or is not visible)
      ├── InvalidInput           a malformed post, import line, CLI argument ...
      ├── AccessDenied           a role or club rule forbids the action
+ ├── RateLimited            too many actions of one kind for now (e.g. colleague mail per day)
      ├── IngestError            one source could not be collected
      │    ├── FetchError        network: timeout, too large, refused address, HTTP status
      │    │    ├── AddressNotAllowed  private/loopback/link-local target refused
@@ -57,6 +58,15 @@ class InvalidInput(CuratorError):
 
 class AccessDenied(CuratorError):
     """The caller's role or club membership does not allow this."""
+
+
+class RateLimited(CuratorError):
+    """The caller has used up what one may do in a period; nothing was done. ``limit`` is the
+    number allowed per period, so a surface can word the answer in the person's language."""
+
+    def __init__(self, message: str, limit: int):
+        super().__init__(message)
+        self.limit = limit
 
 
 class IngestError(CuratorError):

@@ -1,66 +1,53 @@
-"""Job functions for the scheduler (jobs/schedule.yaml) and for cron-like use by hand.
+"""Job functions for the scheduler (jobs/schedule.yaml).
 
-Each takes plain values (a settings file path and simple arguments), builds its own Curator,
-calls ONE facade method and returns a small JSON-able summary. They are referenced by import
-path, never pickled, so any worker can run any of them.
+Each takes the worker's Curator first, then the plain values of its ``args`` in schedule.yaml,
+calls ONE facade method and returns a small JSON-able summary, which is recorded on the run.
+Jobs are referenced by name (one of ``__all__``) and never pickled, so any worker can run any of
+them; ``curator worker`` refuses at start-up a name that is not here, or ``args`` that do not
+fit the signature, so the annotations below are part of the contract. By hand, the command of
+the same capability does the same work (``curator collect``, ``curator digest send-due``...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from .errors import ConfigError
+# at run time, not only for type checkers: the scheduler checks ``args`` against these annotations
+from .core import Curator
+
+__all__ = ["collect", "draft_weekly_digests", "rank_feeds", "refresh_profiles", "send_due_issues", "tag"]
 
 
-@contextmanager
-def _curator(config_file: str | None) -> Iterator[Any]:
-    from .config import load_settings
-    from .core import make_curator
-
-    cur = make_curator(load_settings(config_file))
-    try:
-        yield cur
-    finally:
-        cur.close()
-
-
-def collect(config_file: str | None = None) -> dict[str, Any]:
+def collect(cur: Curator) -> dict[str, Any]:
     """Collect every due source."""
-    with _curator(config_file) as cur:
-        results = list(cur.sources.collect())
+    results = list(cur.sources.collect())
     return {"sources": len(results), "new": sum(r.new for r in results),
             "errors": [r.source_id for r in results if r.error]}
 
 
-def tag(config_file: str | None = None) -> dict[str, Any]:
-    """Tag new and changed items with subject areas."""
-    with _curator(config_file) as cur:
-        for name in ("tag_items", "tag_new_items", "tag"):
-            fn = getattr(cur, name, None)
-            if callable(fn):
-                result = fn()
-                return {"result": str(result)[:500]}
-    raise ConfigError("this curator has no tagging capability installed (no tag_items method)")
+def tag(cur: Curator) -> dict[str, Any]:
+    """Tag new and changed items with subject areas (and group duplicates)."""
+    return asdict(cur.tagging.tag())
 
 
-def refresh_profiles(config_file: str | None = None) -> dict[str, Any]:
+def rank_feeds(cur: Curator) -> dict[str, Any]:
+    """Bring the stored ranked feeds up to date: everyone after a tag run or an editor's change,
+    else only members whose feed is missing or out of date."""
+    return asdict(cur.feeds.refresh())
+
+
+def refresh_profiles(cur: Curator) -> dict[str, Any]:
     """Fold new feedback into member profiles."""
-    with _curator(config_file) as cur:
-        return {"profiles": cur.feedback.refresh_profiles(None)}
+    return {"profiles": cur.feedback.refresh_profiles(None)}
 
 
-def draft_weekly_digests(config_file: str | None = None, segments: Sequence[str] = ("everyone",)) -> dict[str, Any]:
+def draft_weekly_digests(cur: Curator, segments: Sequence[str] = ("everyone",)) -> dict[str, Any]:
     """Draft this week's digest for each segment (existing drafts are kept)."""
-    with _curator(config_file) as cur:
-        issues = cur.digests.draft_weekly(list(segments))
-    return {"issues": [i.id for i in issues]}
+    return {"issues": [i.id for i in cur.digests.draft_weekly(list(segments))]}
 
 
-def send_due_issues(config_file: str | None = None) -> dict[str, Any]:
+def send_due_issues(cur: Curator) -> dict[str, Any]:
     """Send approved issues whose time has come and resume interrupted sends."""
-    with _curator(config_file) as cur:
-        reports = cur.digests.send_due()
-    return {"reports": [asdict(r) for r in reports]}
+    return {"reports": [asdict(r) for r in cur.digests.send_due()]}

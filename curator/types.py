@@ -10,10 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+# ------------------------------------------------------------ tagging vocabulary: subject areas and languages
+
 AREA_IDS: tuple[str, ...] = ("technology", "company", "work", "society", "government")
 """The five thought-leadership subject areas, in their canonical order."""
 
 LANGUAGES: tuple[str, ...] = ("de", "en")
+
+# --------------------------------------------------------------------------- sources and items
 
 Visibility = str
 """``"public"``, ``"members"`` or ``"club:<club-id>"``."""
@@ -24,9 +28,22 @@ PostStatus = Literal["pending", "approved", "rejected"]
 
 
 
+SourceOrigin = Literal["file", "console", "internal"]
+"""Who defines a source, and so who may change or retire it:
+
+- ``file``: an entry of the feeds file; loading the file adds, changes and retires these only.
+- ``console``: added in the editors' console or by ``curator sources import``; changed there
+  only, never retired by the feeds file.
+- ``internal``: where member posts and imported archives are stored; never collected.
+"""
+
+SourceStatus = Literal["ok", "new", "failing", "broken", "disabled", "retired", "internal"]
+"""A source's health in one word; see :attr:`SourceHealth.status`."""
+
+
 @dataclass(frozen=True)
 class Source:
-    """One entry of feeds.yaml (desired state)."""
+    """A source to collect: an entry of the feeds file or of the console (see ``origin``)."""
 
     id: str
     title: str
@@ -37,6 +54,7 @@ class Source:
     poll_minutes: int = 60
     enabled: bool = True
     kind: ContentKind = "article"
+    origin: SourceOrigin = "file"
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,36 @@ class SourceHealth:
     next_attempt: datetime | None
     broken: bool
     moved_to: str | None = None
+    retired_at: datetime | None = None
+    """When the feeds file stopped listing this ``file`` source (it is then disabled too)."""
+
+    @property
+    def status(self) -> SourceStatus:
+        """The one word every surface shows. "ok" only for an enabled, collected source whose
+        last fetch succeeded; "new" until its first success; a source that is not collected
+        (internal, retired, disabled) says so before any fetch outcome."""
+        if self.source.origin == "internal":
+            return "internal"
+        if self.retired_at is not None:
+            return "retired"
+        if not self.source.enabled:
+            return "disabled"
+        if self.broken:
+            return "broken"
+        if self.error_count:
+            return "failing"
+        return "ok" if self.last_success is not None else "new"
+
+
+@dataclass(frozen=True)
+class SourceImportResult:
+    """What ``curator sources import`` did with one entry of the file: ``added``, ``updated``,
+    ``unchanged`` or ``skipped`` (``reason`` says why: defined by the feeds file, internal, or
+    its URL belongs to another source)."""
+
+    source_id: str
+    outcome: Literal["added", "updated", "unchanged", "skipped"]
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +200,21 @@ class ItemQuery:
     """Only items first collected at or after this time."""
 
 
+SearchMethod = Literal["fused", "text", "semantic", "semantic-uncentred", "substring"]
+"""How ``Curator.items.search`` ranks: ``fused`` (full text and semantic, the default), one side
+alone, the semantic side without per-language centring, or the old substring match (evaluation)."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result: the item, its score (higher is better; comparable within one search
+    only) and an HTML-safe snippet with the matched words in ``<mark>``."""
+
+    item: Item
+    score: float
+    snippet: str
+
+
 @dataclass(frozen=True)
 class MemberPost:
     """A member's own post; it becomes an Item once an editor approves it."""
@@ -201,7 +264,7 @@ class ImportResult:
     errors: tuple[tuple[int, str], ...] = ()
 
 
-# --------------------------------------------------------------------------- members (issue 4)
+# ---------------------------------------------------------------------- members, clubs, personas and feedback
 
 MemberStatus = Literal["member", "registered"]
 """``member``: works at a member organisation and gets the members' benefits; ``registered``: a
@@ -227,7 +290,10 @@ class Member:
 
     ``clubs`` are the clubs an editor GRANTED (never inferred). ``declared_areas`` and
     ``interests`` are what the person said; ``persona`` names an entry of models/personas.yaml.
-    Without ``tracking_consent`` no view/click events are stored or used for this person."""
+    Without ``tracking_consent`` no view/click events are stored or used for this person.
+    Without ``colleague_mail`` nobody can send them an item ("send to a colleague").
+    ``digest_frequency`` (one of :data:`DIGEST_FREQUENCIES`) is how often they want the digest;
+    the rule is :func:`curator.newsletter.audience.frequency_skip`."""
 
     id: int
     email: str
@@ -240,6 +306,22 @@ class Member:
     interests: str = ""
     tracking_consent: bool = False
     clubs: frozenset[str] = frozenset()
+    colleague_mail: bool = True
+    digest_frequency: str = "weekly"
+
+
+DIGEST_FREQUENCIES: tuple[str, ...] = ("weekly", "monthly", "never")
+"""How often a member may want the digest: every issue, the first of each calendar month, none."""
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """A member someone may send an item to, as the sender's page shows them: by name and
+    organisation, never by address. ``id`` is what the sender's choice sends back."""
+
+    id: int
+    name: str
+    organisation: str | None
 
 
 @dataclass(frozen=True)
@@ -329,6 +411,8 @@ class MemberRecord:
     persona: str | None = None
     tracking_consent: bool = False
     membership: str = "member"
+    digest_frequency: str | None = None
+    """One of :data:`DIGEST_FREQUENCIES`; None: the export does not say (a stored choice stays)."""
 
 
 @dataclass(frozen=True)
@@ -340,18 +424,6 @@ class FeedbackImportResult:
     skipped_no_consent: int
     duplicates: int
     errors: tuple[tuple[int, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class ScoredItem:
-    """One ranked item for one member: the final score, the named stage scores, and a short
-    explanation in the member's language."""
-
-    item: Item
-    score: float
-    components: dict[str, float]
-    explanation: str
-    pinned: bool = False
 
 
 @dataclass(frozen=True)
@@ -383,7 +455,21 @@ class MemberImportResult:
     clubs_not_granted: int = 0
 
 
-# --------------------------------------------------------------------------- newsletters (issue 5)
+# --------------------------------------------------------------------------- ranking
+
+@dataclass(frozen=True)
+class ScoredItem:
+    """One ranked item for one member: the final score, the named stage scores, and a short
+    explanation in the member's language."""
+
+    item: Item
+    score: float
+    components: dict[str, float]
+    explanation: str
+    pinned: bool = False
+
+
+# --------------------------------------------------------------------------- newsletters and delivery
 
 SegmentKind = Literal["everyone", "club", "persona", "area", "filter"]
 
@@ -495,7 +581,105 @@ class SendReport:
     message: str = ""
 
 
-# --------------------------------------------------------------------------- web (issue 6)
+
+EventConfidence = Literal["high", "low"]
+"""``high``: an open or click by a person as far as curator can tell; ``low``: probably a link
+scanner or an image proxy (a scanner user agent, a HEAD request, or within seconds of delivery).
+Only ``high`` events feed profiles and the unique counts of :class:`IssueReport`."""
+
+
+@dataclass(frozen=True)
+class RecipientEngagement:
+    """What one recipient of an issue did with it (no address or name: a report never names people).
+    ``opened`` and ``clicked`` count high-confidence events only; a click implies an open.
+    ``unsubscribed``: from the newsletter after this issue's send started."""
+
+    member_id: int
+    language: str
+    state: DeliveryState
+    tracked: bool
+    """The member has tracking consent now (only their opens and clicks are ever recorded)."""
+    opened: bool
+    clicked: bool
+    unsubscribed: bool
+
+
+@dataclass(frozen=True)
+class ItemClicks:
+    """Unique (high-confidence) clickers of one item of an issue, and every click on it."""
+
+    item_id: int
+    members: int
+    hits: int
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One line of an issue report: every recipient, or those of one language."""
+
+    label: str
+    recipients: int = 0
+    sent: int = 0
+    failed: int = 0
+    uncertain: int = 0
+    opened: int = 0
+    clicked: int = 0
+    unsubscribed: int = 0
+
+
+@dataclass(frozen=True)
+class ClickedItem:
+    """An item of an issue and how many recipients clicked it."""
+
+    item_id: int
+    title: str
+    url: str | None
+    areas: tuple[str, ...]
+    clicks: int
+
+
+@dataclass(frozen=True)
+class IssueReport:
+    """What an issue did (``curator digest report``). ``opened`` is a lower bound: only mail
+    clients that load images tell us, and only for members with tracking consent; ``opened`` and
+    ``clicked`` count members with tracking consent only, so both are lower bounds of the truth.
+    Low-confidence events (scanners, image proxies) are counted apart and nowhere else."""
+
+    issue_id: int
+    kind: str
+    segment: str
+    state: str
+    first_sent_at: datetime | None
+    """When the server accepted the first copy; None before any was sent."""
+    total: ReportLine
+    by_language: tuple[ReportLine, ...]
+    by_segment: tuple[ReportLine, ...]
+    top_items: tuple[ClickedItem, ...]
+    top_areas: tuple[tuple[str, int], ...]
+    tracked: int
+    """Recipients with tracking consent: the most ``opened`` and ``clicked`` could be."""
+    low_confidence_opens: int
+    low_confidence_clicks: int
+
+    def as_json(self) -> dict[str, object]:
+        """The report as plain JSON values (the keys of ``curator digest report --json``)."""
+        def line(r: ReportLine) -> dict[str, object]:
+            return {"label": r.label, "recipients": r.recipients, "sent": r.sent, "failed": r.failed,
+                    "uncertain": r.uncertain, "opened": r.opened, "clicked": r.clicked, "unsubscribed": r.unsubscribed}
+
+        return {"issue": self.issue_id, "kind": self.kind, "segment": self.segment, "state": self.state,
+                "first_sent_at": self.first_sent_at.isoformat() if self.first_sent_at else None,
+                **{k: v for k, v in line(self.total).items() if k != "label"},
+                "opened_is_lower_bound": True, "tracked": self.tracked,
+                "low_confidence": {"opens": self.low_confidence_opens, "clicks": self.low_confidence_clicks},
+                "by_language": [line(r) for r in self.by_language],
+                "by_segment": [line(r) for r in self.by_segment],
+                "top_items": [{"item": c.item_id, "title": c.title, "url": c.url, "areas": list(c.areas),
+                               "clicks": c.clicks} for c in self.top_items],
+                "top_areas": [{"area": a, "clicks": n} for a, n in self.top_areas]}
+
+
+# --------------------------------------------------------------------------- web accounts
 
 WebRole = Literal["member", "editor", "admin"]
 """``member``: the member area (feed, preferences, own data); ``editor``: also the editor console;
@@ -542,3 +726,118 @@ class ApiToken:
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
+
+
+# --------------------------------------------------------------------------- scheduled jobs
+
+JobRunState = Literal["running", "done", "failed"]
+"""``running`` until the job returns (or for ever, if its worker died: another worker takes the
+slot over once the lease has expired); then ``done`` or ``failed``."""
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """The record of one slot of a scheduled job (``curator.jobs.runs``). ``slot`` is the slot's
+    wall-clock time in the schedule's time zone (``2026-11-23T06:00``); ``owner`` the worker that
+    ran it last; ``detail`` the job's JSON summary, or the error of a failed run."""
+
+    job: str
+    slot: str
+    owner: str
+    state: JobRunState
+    started_at: datetime
+    finished_at: datetime | None
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class SlotOutcome:
+    """What one attempt to run a slot did here. ``ran`` is False when another worker holds the
+    job's lease or the slot already ran (``reason`` says which); a job that raised has ``ran``
+    True and ``reason`` ``"failed: ..."``; ``result`` is the summary the job returned."""
+
+    job: str
+    slot: str
+    ran: bool
+    reason: str = ""
+    result: object = None
+
+
+# --------------------------------------------------------------------------- operations
+
+CheckStatus = Literal["ok", "warn", "fail"]
+"""``warn``: worth a look, but nothing is broken (``curator doctor`` exits 0, ``/healthz`` is 200)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of ``curator doctor`` or ``/healthz``: what was checked (``name``), its ``status``,
+    what was found (``detail``) and what to do about it (``fix``; empty when nothing is to be done).
+    Never a secret or a person's data."""
+
+    name: str
+    status: CheckStatus
+    detail: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class JobRunCounts:
+    """The record of one job's runs: how many are in each state (``runs``; states without a run
+    are left out), its latest run, when its first run started and when its latest successful run
+    finished."""
+
+    job: str
+    runs: dict[str, int]
+    last: JobRun | None
+    first_started_at: datetime | None
+    last_success_at: datetime | None
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """A job of the schedule against its record. ``due_at`` is the latest fire time that some
+    run should have started by now, allowing the job's ``misfire_grace_seconds`` (None: none has
+    come due since the workers started); ``overdue`` when no run of the job started at or after
+    it and none is running. ``schedule`` is the cron expression in words (``minute=*/30``)."""
+
+    job: str
+    schedule: str
+    record: JobRunCounts
+    due_at: datetime | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class OperationsCounts:
+    """What is waiting and what went wrong, counted in the database (no person is named):
+    consecutive failed fetches per collected, enabled source (``source_errors``, 0 included), how
+    many of those are broken, items waiting to be tagged (never tagged, or changed since), members
+    whose stored feed waits to be ranked, when the stored candidate pool was built (None: never),
+    and deliveries per state (every :data:`DeliveryState`, 0 included)."""
+
+    source_errors: dict[str, int]
+    sources_broken: int
+    items_to_tag: int
+    feeds_to_rank: int
+    feed_pool_built_at: datetime | None
+    deliveries: dict[str, int]
+
+
+@dataclass(frozen=True)
+class OperationsSnapshot:
+    """``curator.stats.operations()``: the figures ``/metrics`` reports, the same from any process."""
+
+    taken_at: datetime
+    counts: OperationsCounts
+    jobs: tuple[JobStatus, ...]
+
+
+@dataclass(frozen=True)
+class Health:
+    """``curator.stats.health()``: ``ok`` when no check failed; the checks (database, migrations,
+    schedule, one per job) and the status of each scheduled job."""
+
+    ok: bool
+    checks: tuple[Check, ...]
+    jobs: tuple[JobStatus, ...]

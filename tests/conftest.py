@@ -3,6 +3,7 @@ CURATOR_TEST_DATABASE_URL is set (each test gets its own PostgreSQL schema)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -36,6 +37,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
+    with private_postgresql_schema() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def private_postgresql_schema() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL schema, dropped afterwards; skips the test without
+    CURATOR_TEST_DATABASE_URL."""
     if not PG_URL:
         pytest.skip("PostgreSQL run: set CURATOR_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)")
     import sqlalchemy as sa

@@ -1,5 +1,5 @@
 """Accounts as pure functions: passwords, secret tokens, private-feed tokens, the email check and
-account mail (sign-in links, "sent to you" notes). Testable without a database.
+account mail (sign-in links, items a colleague sent). Testable without a database.
 
 Never imports ``curator.storage``: the feature layer (``curator.features.accounts``) loads and
 stores; this package only computes. It builds on ``curator.delivery`` for header-safe text and
@@ -21,12 +21,13 @@ from .limits import (
 from .mail import AccountMail, AccountMessage, build_account_mail
 from .passwords import MIN_PASSWORD_LENGTH, check_new_password, hash_password, verify_password
 from .rss import MAX_RSS_TOKEN_LENGTH, RSS_SALT, RssClaim, read_rss_token, sign_rss_token
-from .texts import signin_mail
+from .texts import colleague_mail, signin_mail
 from .tokens import (
     MAX_TOKEN_LENGTH,
     check_secret_key,
     hash_secret,
     new_api_token,
+    new_session_id,
     new_signin_token,
     plausible_token,
 )
@@ -47,11 +48,13 @@ __all__ = [
     "RssClaim",
     "build_account_mail",
     "check_email",
+    "colleague_mail",
     "check_new_password",
     "check_secret_key",
     "hash_password",
     "hash_secret",
     "new_api_token",
+    "new_session_id",
     "new_signin_token",
     "plausible_token",
     "read_rss_token",

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
-from ..errors import InvalidInput
-
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+from ..email_address import normalise_email
 
 
 def check_email(email: str) -> str:
-    """``email`` trimmed and lower-cased. Raises InvalidInput if it is not shaped like
-    ``local@domain.tld`` or is longer than 320 characters."""
-    email = (email or "").strip().lower()
-    if len(email) > 320 or not _EMAIL.fullmatch(email):
-        raise InvalidInput(f"{email[:80]!r} is not an email address")
-    return email
+    """``email`` in the stored form of :func:`curator.email_address.normalise_email` (trimmed,
+    lower-cased, an internationalised domain in Unicode): the same rule as for imported members
+    and at send time. Raises InvalidInput (its message says "not an email address" and why)."""
+    return normalise_email(email)

@@ -26,6 +26,11 @@ def new_signin_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_session_id() -> str:
+    """A fresh web session id (the cookie value of a signed-in session): 32 random bytes, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
 def new_api_token() -> str:
     """A fresh API bearer token: ``cur_`` and 32 random bytes, URL-safe."""
     return API_TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -1,15 +1,23 @@
 """The ``curator`` command. Each command is a thin wrapper over one facade method of the same
-name; heavy libraries are imported only inside the commands that need them."""
+name; heavy libraries are imported only inside the commands that need them.
+
+One module per capability, as the facade's namespaces: ``sources`` (init, collect, sources),
+``items`` (items, import-items), ``posts``, ``tagging`` (tag, tags, duplicates, classify, eval
+tagging), ``members`` (import-members, clubs, personas, import-feedback, recommend, eval ranking),
+``digests`` (digest), ``accounts`` (users), ``serve`` (serve, worker), ``ops`` (doctor) and
+``demo``. Every command is registered below, by name.
+"""
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
+from .. import logs
 from ..errors import CuratorError
-from .common import CliState, pass_state
+from . import accounts, demo, digests, items, members, ops, posts, search, serve, sources, tagging
+from .common import CliState, fail, pass_state
 
 
 class CuratorGroup(click.Group):
@@ -19,8 +27,7 @@ class CuratorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CuratorError as exc:
-            click.secho(f"Error: {exc}", fg="red", err=True)
-            sys.exit(1)
+            fail(str(exc))
 
 
 @click.group(cls=CuratorGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -29,11 +36,13 @@ class CuratorGroup(click.Group):
 @click.option("--database", "database_url", metavar="URL",
               help="Database URL, e.g. sqlite:///curator.db or postgresql://user@host/db.")
 @click.option("--feeds", "feeds_file", type=click.Path(dir_okay=False), help="Sources file (default feeds.yaml).")
-@click.option("-v", "--verbose", is_flag=True, help="Show debug logging.")
-@click.version_option(package_name="curator")
+@click.option("-v", "--verbose", is_flag=True, help="Show debug logging (and tracebacks of logged errors).")
+@click.option("--log-format", type=click.Choice(logs.LOG_FORMATS), envvar=logs.FORMAT_VARIABLE, default="text",
+              show_default=True, help="Log lines as plain text or one JSON object per line (CURATOR_LOG_FORMAT).")
+@click.version_option(package_name="cluster-curator")  # the distribution name (curator.resources)
 @click.pass_context
 def main(ctx: click.Context, config_file: str | None, database_url: str | None, feeds_file: str | None,
-         verbose: bool) -> None:
+         verbose: bool, log_format: str) -> None:
     """curator: collects articles and member posts, tags them with the five subject areas,
     ranks them for each member and renders feeds and newsletters.
 
@@ -44,10 +53,7 @@ def main(ctx: click.Context, config_file: str | None, database_url: str | None, 
       curator collect              # fetch the sources that are due
       curator sources              # their health
     """
-    import logging
-
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(log_format, verbose=verbose)
     ctx.obj = CliState(config_file=config_file, overrides={"database_url": database_url, "feeds_file": feeds_file})
 
 
@@ -56,22 +62,30 @@ def eval_group() -> None:
     """Measure quality on labelled data: tagging, ranking."""
 
 
-from . import ingest_commands  # noqa: E402  (registers commands on main)
-
-ingest_commands.register(main)
-
-import importlib  # noqa: E402
-
-for _name in ("tag_commands", "tagging_commands", "members_commands", "newsletter_commands", "web_commands"):
-    try:  # each capability registers its commands; absent while it is being built
-        _module = importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _exc:  # pragma: no cover
-        if _exc.name != f"{__name__}.{_name}":
-            raise
-        continue
-    if hasattr(_module, "register"):
-        _module.register(main)
-    if _name == "tagging_commands" and hasattr(_module, "eval_tagging"):
-        eval_group.add_command(_module.eval_tagging, "tagging")
+main.add_command(sources.init)
+main.add_command(sources.collect)
+main.add_command(sources.sources)
+main.add_command(items.items)
+main.add_command(items.import_items)
+main.add_command(search.search)
+main.add_command(posts.posts)
+main.add_command(tagging.tag)
+main.add_command(tagging.tags)
+main.add_command(tagging.duplicates)
+main.add_command(tagging.classify)
+main.add_command(members.import_members)
+main.add_command(members.members)
+main.add_command(members.clubs)
+main.add_command(members.personas)
+main.add_command(members.import_feedback)
+main.add_command(members.recommend)
+main.add_command(digests.digest)
+main.add_command(accounts.users)
+main.add_command(serve.serve)
+main.add_command(serve.worker)
+main.add_command(demo.demo)
+main.add_command(ops.doctor)
+eval_group.add_command(tagging.eval_tagging)
+eval_group.add_command(members.eval_ranking)
 
 __all__ = ["eval_group", "main", "pass_state"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
 
 @dataclass
 class CliState:
+    """What the top-level options chose. ``overrides`` are settings given as flags; a command may
+    add to them before its first call of :meth:`curator` (``digest send --outbox``)."""
+
     config_file: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     _curator: Curator | None = None
@@ -26,6 +30,7 @@ class CliState:
         return load_settings(self.config_file, **self.overrides)
 
     def curator(self) -> Curator:
+        """The Curator of this invocation, built on first use and closed when the command ends."""
         if self._curator is None:
             from ..core import make_curator
 
@@ -35,6 +40,12 @@ class CliState:
 
 
 pass_state = click.make_pass_decorator(CliState, ensure=True)
+
+
+def fail(message: str) -> NoReturn:
+    """End the command with a one-line red message on stderr and exit code 1 (no traceback)."""
+    click.secho(f"Error: {message}", fg="red", err=True)
+    sys.exit(1)
 
 
 def when(dt: datetime | None) -> str:

@@ -4,6 +4,11 @@ For each claimed delivery: prepare (re-check eligibility and render) -> record `
 hand over -> record the outcome. The ``sending`` record is committed before the hand-over and
 ``sent`` only after the server's 250, so a crash leaves at most the in-flight message unknown,
 and that one becomes ``uncertain`` instead of being sent again.
+
+Not reaching the mail server at all (refused, DNS, connect timeout, 421 greeting, TLS, login) is
+the server's fault, never a recipient's: the delivery being tried goes back to ``pending`` without
+an attempt counted, and the whole send of the issue waits (:meth:`DeliveryPolicy.server_wait`)
+before the next try. Only replies about one recipient (4xx/5xx to RCPT or DATA) count against it.
 """
 
 from __future__ import annotations
@@ -53,6 +58,9 @@ class Ledger(Protocol):
     def mark_skipped(self, delivery_id: int, *, owner: str, now: datetime, reason: str) -> bool: ...
     def mark_deferred(self, delivery_id: int, *, owner: str, now: datetime, error: str,
                       next_attempt_at: datetime) -> bool: ...
+    def mark_unreached(self, delivery_id: int, *, owner: str, now: datetime, error: str) -> bool: ...
+    def postpone_pending(self, issue_id: int, *, now: datetime, until: datetime) -> int: ...
+    def last_accepted(self, issue_id: int) -> datetime | None: ...
     def release_claims(self, issue_id: int, owner: str, now: datetime) -> None: ...
     def sweep_stale(self, issue_id: int, now: datetime) -> int: ...
 
@@ -71,6 +79,16 @@ class DeliveryPolicy:
     """After the in-run retries, a temporary failure waits this long (times the attempt count)."""
     max_attempts: int = 5
     """Runs after which a temporary failure is given up as ``failed``."""
+    server_wait_min: timedelta = timedelta(minutes=1)
+    server_wait_max: timedelta = timedelta(minutes=60)
+    """Bounds of the wait of a whole send after the mail server could not be reached."""
+
+    def server_wait(self, unreachable_for: timedelta) -> timedelta:
+        """How long a send waits after finding the mail server unreachable: as long as the server
+        has gone without accepting a message of the issue, within ``server_wait_min`` and
+        ``server_wait_max``. With a send job every few minutes the waits double (1, 5, 10, 20,
+        40, 60, 60 ... minutes) without a counter to store: exponential back-off per issue."""
+        return min(max(unreachable_for, self.server_wait_min), self.server_wait_max)
 
 
 @dataclass
@@ -83,6 +101,12 @@ class LoopResult:
     swept: int = 0
     stopped: str = ""
     errors: list[str] = field(default_factory=list)
+    reached_server: bool = False
+    """A message of this run got an answer from the mail server (whatever it was)."""
+    server_down: str = ""
+    """Why the mail server could not be reached; "" if it could (or was never tried)."""
+    retry_at: datetime | None = None
+    """With ``server_down``: when the pending deliveries of the issue are tried again."""
 
 
 def new_owner() -> str:
@@ -100,9 +124,10 @@ def deliver_issue(issue_id: int, *, ledger: Ledger, prepare: Callable[[Delivery]
     """Deliver every due pending record of ``issue_id``; safe to run again and concurrently.
 
     ``prepare`` may raise CuratorError (e.g. a template error): that member is ``failed`` and the
-    others continue (S16). Stops early when the mail server is unreachable (the records stay
-    ``pending`` for the next run, S08), when ``should_stop()`` turns true (SIGTERM, S15), or
-    when ``still_active()``, asked before each batch, says the issue was paused (S10).
+    others continue (S16). Stops early when the mail server is unreachable (every record stays
+    ``pending`` without an attempt counted and is not due before ``result.retry_at``, S08), when
+    ``should_stop()`` turns true (SIGTERM, S15), or when ``still_active()``, asked before each
+    batch, says the issue was paused (S10).
     """
     owner = owner or new_owner()
     result = LoopResult()
@@ -129,13 +154,18 @@ def deliver_issue(issue_id: int, *, ledger: Ledger, prepare: Callable[[Delivery]
             fault_point("between_batches")
     finally:
         ledger.release_claims(issue_id, owner, clock.now())
+    if result.server_down:
+        now = clock.now()
+        since = ledger.last_accepted(issue_id) or now
+        result.retry_at = now + policy.server_wait(now - since)
+        ledger.postpone_pending(issue_id, now=now, until=result.retry_at)
     return result
 
 
 def _deliver_one(delivery: Delivery, *, ledger: Ledger, prepare: Callable[[Delivery], Prepared | Skip],
                  sender: Sender, clock: Clock, policy: DeliveryPolicy, owner: str, result: LoopResult,
                  sleep: Callable[[float], None]) -> bool:
-    """One message. Returns False when the run should stop (server unreachable)."""
+    """One message. Returns False when the run should stop (the mail server is unreachable)."""
     try:
         prepared = prepare(delivery)
     except Exception as exc:  # one member's bad data never stops the others (S16)
@@ -166,6 +196,12 @@ def _deliver_one(delivery: Delivery, *, ledger: Ledger, prepare: Callable[[Deliv
             break
         sleep(pause)
         pause *= 3
+    if outcome.server_down:  # nothing reached a server: not this recipient's attempt
+        ledger.mark_unreached(delivery.id, owner=owner, now=clock.now(), error=outcome.detail)
+        result.server_down = outcome.detail
+        result.stopped = f"the mail server is unreachable: {outcome.detail}"
+        return False
+    result.reached_server = True
     if outcome.kind == "sent":
         fault_point("after_250_before_commit")
         ledger.mark_sent(delivery.id, owner=owner, now=clock.now())
@@ -188,7 +224,4 @@ def _deliver_one(delivery: Delivery, *, ledger: Ledger, prepare: Callable[[Deliv
             ledger.mark_deferred(delivery.id, owner=owner, now=now, error=outcome.detail,
                                  next_attempt_at=now + policy.defer_for * attempts)
             result.deferred += 1
-        if outcome.server_down:
-            result.stopped = f"the mail server is unreachable: {outcome.detail}"
-            return False
     return True

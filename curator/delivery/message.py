@@ -3,7 +3,8 @@ Message-ID, and headers that no content can inject into (RELIABILITY U01, U08, S
 
 Every header value that may come from content (names, subjects, club names) goes through
 :func:`header_text`, which turns every line break and control character into a space before the
-``email`` package folds and encodes it; addresses must be a plain ``local@domain``.
+``email`` package folds and encodes it; addresses must be a plain ``local@domain``
+(:mod:`curator.email_address`), written with an ASCII domain.
 """
 
 from __future__ import annotations
@@ -19,15 +20,12 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 
+from ..email_address import InvalidEmailAddress, envelope_address
 from ..errors import DeliveryError
 
 
 class HeaderError(DeliveryError):
     """An address cannot be used in an email header (the message says which and why)."""
-
-
-_ADDR = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
-                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
 
 
 def header_text(value: str, limit: int = 250) -> str:
@@ -46,12 +44,15 @@ def header_text(value: str, limit: int = 250) -> str:
 
 
 def check_address(address: str, what: str = "address") -> str:
-    """``address`` if it is a plain ASCII ``local@domain`` mailbox, else HeaderError."""
-    address = (address or "").strip()
-    if len(address) > 254 or not _ADDR.match(address) or ".." in address:
-        raise HeaderError(f"the {what} {address[:80]!r} is not a plain email address (local@domain); "
-                          "correct it in the member's record")
-    return address
+    """``address`` in the form to send to (:func:`curator.email_address.envelope_address`: a plain
+    ``local@domain`` mailbox, an internationalised domain as its A-label), for the envelope and the
+    headers alike. Raises HeaderError, naming ``what`` and the reason, when the address breaks the
+    one rule for addresses (the same check as on import, so an imported address can be sent to)."""
+    try:
+        return envelope_address(address)
+    except InvalidEmailAddress as exc:
+        raise HeaderError(f"the {what} is not a plain email address (local@domain): {exc}; "
+                          "correct it in the member's record") from exc
 
 
 _URL = re.compile(r"^https?://[\x21-\x7e]{1,1900}$")

@@ -39,7 +39,7 @@ class SmtpSender:
             raise ValueError(f"smtp_security must be starttls, tls or none, not {security!r}")
         self.host, self.port, self.security = host, port, security
         self.user, self.password, self.timeout = user, password, timeout
-        self.ssl_context = ssl_context or ssl.create_default_context()
+        self._ssl_context = ssl_context
         self.min_interval = 1.0 / rate_per_second if rate_per_second else 0.0
         self.max_per_connection = max_per_connection
         self.local_hostname = local_hostname
@@ -51,6 +51,15 @@ class SmtpSender:
         self.connections_opened = 0
 
     # ----------------------------------------------------------------- connection
+
+    @property
+    def ssl_context(self) -> ssl.SSLContext:
+        """The given context, or the system's default (made on first use: loading the system's
+        certificates takes tens of milliseconds, and a send run that waits for the mail server
+        or uses ``none`` never needs it)."""
+        if self._ssl_context is None:
+            self._ssl_context = ssl.create_default_context()
+        return self._ssl_context
 
     def _connect(self) -> smtplib.SMTP:
         if self.security == "tls":
@@ -76,6 +85,20 @@ class SmtpSender:
         self._on_conn = 0
         self._dirty = False
         return conn
+
+    def probe(self) -> str:
+        """Connect as a send would (EHLO, STARTTLS or TLS as configured, login when ``user`` is
+        set), then QUIT without sending anything. Returns the server's EHLO greeting line; raises
+        the SMTP, socket or TLS error that a send would meet (e.g. ``SMTPNotSupportedError`` when
+        STARTTLS is required and not offered). Used by ``curator doctor``."""
+        conn = self._connect()
+        try:
+            lines = (conn.ehlo_resp or b"").decode("utf-8", "replace").splitlines()
+            return lines[0][:200] if lines else ""
+        finally:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                conn.quit()
+            _close_quietly(conn)
 
     def _drop(self) -> None:
         if self._conn is not None:

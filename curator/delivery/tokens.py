@@ -17,7 +17,7 @@ from itsdangerous import BadData, URLSafeSerializer
 
 from ..errors import ConfigError
 
-PURPOSES = ("unsubscribe", "preferences", "click", "view")
+PURPOSES = ("unsubscribe", "preferences", "click", "view", "open")
 
 
 class TokenSigner:

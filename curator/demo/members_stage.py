@@ -1,4 +1,4 @@
-"""Demo stage for members, clubs, feedback and personalised recommendations (issue 4).
+"""Demo stage for members, clubs, feedback and personalised recommendations.
 
 Called by ``curator.demo.run`` after items are collected (and tagged, if the tagger ran).
 """
@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ..errors import CuratorError
 from ..profiles.access import can_see
+from ..resources import package_path
 from ..types import ItemQuery
 
-MEMBERS_FILE = Path(__file__).resolve().parent / "members.csv"
+MEMBERS_FILE = package_path("curator.demo", "members.csv")
 DEMO_EDITOR = "community@cluster.example"
 
 

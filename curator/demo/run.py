@@ -24,11 +24,12 @@ import yaml
 
 from ..config import load_settings, parse_sources
 from ..core import make_curator
+from ..resources import package_path
 from ..types import ItemQuery
 from .members_stage import run_members_stage
 from .newsletter_stage import run_newsletter_stage
 
-DEMO_DIR = Path(__file__).resolve().parent
+DEMO_DIR = package_path("curator.demo")
 FEEDS_DIR = DEMO_DIR / "feeds"
 
 
@@ -142,6 +143,9 @@ def run_demo(directory: str, *, fresh: bool = True, echo: Callable[[str], None] 
         echo(f"   agreement with the editors' intended primary area: {figures['tag_agreement']:.0%}")
         # 5. members and ranked feeds, then the newsletter
         run_members_stage(cur, echo, figures)
+        stored = cur.feeds.refresh()  # what the worker's rank_feeds job does: pages read these rows
+        echo(f"   ranked feeds stored for {stored.members} members and {stored.personas} persona feeds "
+             f"({stored.items} candidate items)")
         run_newsletter_stage(cur, echo, figures)
         # summary
         all_items = cur.items.list(ItemQuery(limit=100_000))

@@ -16,12 +16,12 @@ Terms:
   TF-IDF + logistic regression under the same k-fold cross-validation.
 
 Everything here is pure computation on given items and vectors; the CLI in
-``curator.cli.tagging_commands`` reads files, runs encoders and prints.
+``curator.cli.tagging`` reads files, runs encoders and prints.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,7 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from curator.errors import InvalidInput
+from curator.errors import ConfigError, InvalidInput
+from curator.ingest.jsonl import read_jsonl
+from curator.resources import install_hint
 from curator.tagging.areas import OFF_TOPIC
 from curator.tagging.corrections import Correction, Corrections
 from curator.tagging.tagger import Tagger, TagInput
@@ -43,6 +45,7 @@ __all__ = [
     "KEYWORDS",
     "LabelledItem",
     "Scores",
+    "default_labels_path",
     "few_shot_predictions",
     "keyword_predictions",
     "load_labels",
@@ -52,6 +55,23 @@ __all__ = [
 
 NONE = "none"
 PRIMARY_CLASSES: tuple[str, ...] = (*AREA_IDS, NONE)
+
+
+def default_labels_path() -> Path:
+    """``<shared>/eval/tagging-dev.jsonl``: CURATOR_SHARED_DIR, else ../shared beside the
+    repository, else ../shared beside the working directory; the first that holds the file
+    (the first candidate when none does, so the error names it)."""
+    env = os.environ.get("CURATOR_SHARED_DIR")
+    candidates = []
+    if env:
+        candidates.append(Path(env))
+    candidates.append(Path(__file__).resolve().parents[2] / ".." / "shared")
+    candidates.append(Path.cwd() / ".." / "shared")
+    for shared in candidates:
+        path = shared / "eval" / "tagging-dev.jsonl"
+        if path.exists():
+            return path.resolve()
+    return (candidates[0] / "eval" / "tagging-dev.jsonl").resolve()
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,17 @@ class LabelledItem:
         return TagInput(id=self.id, title=self.title, text=self.text, lang=self.lang)
 
 
+def _labelled_item(raw: dict[str, Any]) -> LabelledItem:
+    primary = raw["primary"]
+    areas = tuple(raw.get("areas") or ())
+    if primary not in PRIMARY_CLASSES or any(a not in AREA_IDS for a in areas):
+        raise ValueError(f"unknown area in primary={primary!r} areas={list(areas)}")
+    return LabelledItem(
+        id=str(raw["id"]), lang=str(raw.get("lang") or ""), title=str(raw.get("title") or ""),
+        text=str(raw.get("text") or ""), primary=primary, areas=areas,
+    )
+
+
 def load_labels(path: str | Path) -> list[LabelledItem]:
     """Read a labels file. Raises InvalidInput naming the file and line of a bad entry."""
     file = Path(path)
@@ -78,24 +109,12 @@ def load_labels(path: str | Path) -> list[LabelledItem]:
         raise InvalidInput(
             f"{file}: cannot read the labels file ({exc.strerror or exc}). Pass --labels PATH."
         ) from exc
-    items: list[LabelledItem] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-            primary = raw["primary"]
-            areas = tuple(raw.get("areas") or ())
-            if primary not in PRIMARY_CLASSES or any(a not in AREA_IDS for a in areas):
-                raise ValueError(f"unknown area in primary={primary!r} areas={list(areas)}")
-            items.append(
-                LabelledItem(
-                    id=str(raw["id"]), lang=str(raw.get("lang") or ""), title=str(raw.get("title") or ""),
-                    text=str(raw.get("text") or ""), primary=primary, areas=areas,
-                )
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InvalidInput(f"{file}, line {number}: not a labelled item ({exc}).") from exc
+    read = read_jsonl(lines, _labelled_item, line_errors=(ValueError, KeyError, TypeError, InvalidInput))
+    if read.errors:
+        number, message = read.errors[0]
+        raise InvalidInput(f"{file}, line {number}: not a labelled item "
+                           f"({message.removeprefix(f'line {number}: ')}).")
+    items = [item for _, item in read.values]
     if not items:
         raise InvalidInput(f"{file}: contains no labelled items.")
     return items
@@ -346,12 +365,9 @@ class TaggingReport:
         return "\n".join(out)
 
     def plot(self, path: str | Path) -> None:
-        """Heatmaps of the zero-shot and few-shot confusion matrices per encoder."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+        """Heatmaps of the zero-shot and few-shot confusion matrices per encoder. Raises
+        ConfigError (see :func:`pyplot`) when matplotlib is not installed."""
+        plt = pyplot()
         panels = [s for e in self.encoders for s in (e.zero_shot, e.few_shot) if s is not None]
         panels = panels or self.baselines
         fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.8), squeeze=False)
@@ -369,6 +385,20 @@ class TaggingReport:
         fig.tight_layout()
         fig.savefig(path, dpi=110)
         plt.close(fig)
+
+
+def pyplot() -> Any:
+    """matplotlib's pyplot, drawing into files (Agg). Raises ConfigError naming the ``eval`` extra
+    when matplotlib is not installed: ``eval tagging --plot`` calls it before evaluating, so a
+    missing extra is known before minutes of encoding, not after."""
+    try:
+        import matplotlib
+    except ImportError as exc:
+        raise ConfigError(f"--plot needs matplotlib, which the default install leaves out: {install_hint('eval')}") from exc
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def _format_scores(s: Scores, *, detailed: bool) -> list[str]:

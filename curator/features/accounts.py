@@ -1,15 +1,15 @@
 """Accounts of the web app: users and roles, passwords, sign-in links, sessions, API tokens,
 throttling, private feed tokens, and a person's own data (export and erasure).
 
-Loads and stores through :class:`curator.storage.Storage`; every secret, hash, token and mail
+Loads and stores through :class:`curator.storage.Store`; every secret, hash, token and mail
 is made by :mod:`curator.accounts`. Which items a person may see is not decided here: the
 member behind an account comes from :meth:`Members.of_user`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from ..accounts import (
     LINKS_PER_EMAIL,
@@ -26,6 +26,7 @@ from ..accounts import (
     hash_password,
     hash_secret,
     new_api_token,
+    new_session_id,
     new_signin_token,
     plausible_token,
     read_rss_token,
@@ -39,10 +40,9 @@ from ..types import ApiToken, WebSession, WebUser
 if TYPE_CHECKING:
     from ..clock import Clock
     from ..config import Settings
-    from ..storage import Storage
+    from ..storage import Store
     from .digests import Digests
     from .feedback import Feedback
-    from .feeds import Feeds
     from .members import Members
     from .posts import Posts
 
@@ -53,19 +53,13 @@ EXPORT_POSTS_LIMIT = 10_000
 class Accounts:
     """``curator.accounts``: every account operation of the web app, the CLI and the API."""
 
-    THROTTLE_PER_ACCOUNT: Final = THROTTLE_PER_ACCOUNT
-    """Failed password attempts per email per window (for the sign-in page's throttle check)."""
-    THROTTLE_PER_CLIENT: Final = THROTTLE_PER_CLIENT
-    """Sign-in attempts per client address per window."""
-
-    def __init__(self, *, settings: Settings, storage: Storage, clock: Clock, mail: AccountMail,
-                 members: Members, feeds: Feeds, feedback: Feedback, posts: Posts, digests: Digests) -> None:
+    def __init__(self, *, settings: Settings, storage: Store, clock: Clock, mail: AccountMail,
+                 members: Members, feedback: Feedback, posts: Posts, digests: Digests) -> None:
         self._settings = settings
         self._storage = storage
         self._clock = clock
         self._mail = mail
         self._members = members
-        self._feeds = feeds
         self._feedback = feedback
         self._posts = posts
         self._digests = digests
@@ -125,6 +119,29 @@ class Accounts:
             return None
         return user
 
+    def signin_with_password(self, email: str, password: str, *, client: str) -> WebUser | None:
+        """The account if ``password`` is right for ``email`` and the account is enabled, else None.
+        Also None, without checking the password, once ``email`` had THROTTLE_PER_ACCOUNT failed
+        attempts or ``client`` (the requester's address) THROTTLE_PER_CLIENT in the current
+        window, so callers answer every failure alike (W05).
+
+        The attempt is reserved atomically before the password is checked, so however many
+        requests race, no more checks run than the limit allows. Only failed checks
+        count: a success clears the email's attempts and gives the client's back, and a refused
+        attempt costs the client nothing."""
+        now = self._clock.now()
+        account_key, client_key = f"pw:{email}", f"client:{client}"
+        if not self._storage.reserve_attempt(client_key, limit=THROTTLE_PER_CLIENT, now=now, window=THROTTLE_WINDOW):
+            return None
+        if not self._storage.reserve_attempt(account_key, limit=THROTTLE_PER_ACCOUNT, now=now, window=THROTTLE_WINDOW):
+            self._storage.release_attempt(client_key, now, THROTTLE_WINDOW)
+            return None
+        user = self.check_password(email, password)
+        if user is not None:
+            self._storage.clear(account_key)
+            self._storage.release_attempt(client_key, now, THROTTLE_WINDOW)
+        return user
+
     def purge_expired(self) -> int:
         """Delete expired sessions and sign-in links and old throttle counters (safe to run at any
         time, also from two processes). Returns how many sessions and links were deleted."""
@@ -132,30 +149,43 @@ class Accounts:
 
     # ------------------------------------------------------------------ sessions
 
-    def get_session(self, id_hash: str, now: datetime) -> WebSession | None:
-        """The live session with this id hash, or None (unknown, revoked or expired at ``now``)."""
-        return self._storage.get_session(id_hash, now)
+    # A session id is the cookie value; only its SHA-256 is stored or looked up, so a database
+    # leak reveals no usable session.
 
-    def save_session(self, id_hash: str, *, user_id: int | None, role: str | None, data: dict[str, Any],
-                     now: datetime, expires_at: datetime, replaces: str | None = None) -> None:
-        """Insert or update a session; ``replaces`` (an old id hash) is deleted in the same
-        transaction, so a rotated id can never be used again."""
-        self._storage.save_session(id_hash, user_id=user_id, role=role, data=data, now=now,
-                                   expires_at=expires_at, replaces=replaces)
+    def get_session(self, sid: str) -> WebSession | None:
+        """The live session with id ``sid``, or None (unknown, revoked, expired, or not a
+        plausible id)."""
+        if not plausible_token(sid):
+            return None
+        return self._storage.get_session(hash_secret(sid), self._clock.now())
 
-    def delete_session(self, id_hash: str) -> None:
-        """End a session (sign-out)."""
-        self._storage.delete_session(id_hash)
+    def start_session(self, user_id: int, role: str | None, data: dict[str, Any], *, lifetime: timedelta,
+                      replaces: str | None = None) -> str:
+        """Store a new session of the account for ``lifetime`` and return its id (never stored).
+        ``replaces``, the id of the session this one rotates, is deleted in the same transaction,
+        so the old id can never be used again."""
+        sid = new_session_id()
+        now = self._clock.now()
+        self._storage.save_session(hash_secret(sid), user_id=user_id, role=role, data=data, now=now,
+                                   expires_at=now + lifetime, replaces=hash_secret(replaces) if replaces else None)
+        return sid
+
+    def save_session(self, sid: str, *, user_id: int, role: str | None, data: dict[str, Any],
+                     lifetime: timedelta) -> None:
+        """Store the changed data of session ``sid`` and let it live ``lifetime`` from now."""
+        now = self._clock.now()
+        self._storage.save_session(hash_secret(sid), user_id=user_id, role=role, data=data, now=now,
+                                   expires_at=now + lifetime)
+
+    def delete_session(self, sid: str) -> None:
+        """End session ``sid`` (sign-out); nothing happens for an unknown id."""
+        self._storage.delete_session(hash_secret(sid))
 
     # ------------------------------------------------------------------ throttling
 
     def throttle_hit(self, key: str) -> int:
         """Count one attempt for ``key``; returns the attempts in the current window."""
         return self._storage.hit(key, self._clock.now(), THROTTLE_WINDOW)
-
-    def throttled(self, key: str, limit: int) -> bool:
-        """Whether ``key`` has used up ``limit`` attempts in the current window."""
-        return self._storage.attempts(key, self._clock.now(), THROTTLE_WINDOW) >= limit
 
     def throttle_clear(self, key: str) -> None:
         """Forget the attempts of ``key`` (after a successful sign-in)."""
@@ -254,7 +284,7 @@ class Accounts:
                              "status": member.status, "persona": member.persona,
                              "declared_areas": list(member.declared_areas), "interests": member.interests}
             out["clubs"] = sorted(member.clubs)
-            out["consent"] = {"tracking": member.tracking_consent}
+            out["consent"] = {"tracking": member.tracking_consent, "colleague_mail": member.colleague_mail}
             out["newsletter"] = {"unsubscribed": self._digests.is_unsubscribed(member)}
             out["feedback"] = [{"item_id": e.item_id, "kind": e.kind, "value": e.value, "note": e.note,
                                 "to_member_id": e.to_member_id, "at": e.at.isoformat()}
@@ -266,13 +296,12 @@ class Accounts:
         return out
 
     def erase(self, user: WebUser) -> None:
-        """Delete the person: account, sessions, tokens and (through the members capability) the
-        member record with clubs, feedback and profile; their posts lose name and email (T06)."""
+        """"Erase my data" (T06): the signed-in person's account and member record and everything
+        hanging off them, as :meth:`Members.erase_person` describes."""
         member = self._members.of_user(user)
-        if member is not None:
-            self._feeds.forget(member.id)
-            self._members.erase(member)
-        self._storage.erase_web_data(user.email, member.id if member else None)
+        self._members.erase_person(user.email, requested_by="the person (erase my data)")
+        if member is not None and member.email.lower() != user.email.lower():
+            self._members.erase_person(member.email, requested_by="the person (erase my data)")
 
     # ------------------------------------------------------------------ private RSS
 

@@ -20,12 +20,12 @@ from zoneinfo import ZoneInfo
 from ..clock import Clock
 from ..config import Settings
 from ..delivery import OutboxSender, Sender, SmtpSender, TokenSigner
-from ..delivery.loop import DeliveryPolicy, Prepared, Skip, deliver_issue
-from ..delivery.message import build_message, message_id_for, split_from
+from ..delivery.loop import DeliveryPolicy, LoopResult, Prepared, Skip, deliver_issue
+from ..delivery.message import build_message, check_address, message_id_for, split_from
 from ..errors import CuratorError, InvalidInput, NotFound, WorkflowError
 from ..ingest.normalise import slugify
 from ..newsletter import workflow
-from ..newsletter.audience import recipients, skip_reason
+from ..newsletter.audience import frequency_skip, recipients, skip_reason
 from ..newsletter.composition import (
     IssueContent,
     MemberLinks,
@@ -46,15 +46,27 @@ from ..newsletter.editing import (
     edited_texts,
     pinned_entries,
 )
+from ..newsletter.engagement import event_confidence, issue_report
 from ..newsletter.picks import MemberDirectory, picks_from_ranking, ranking_depth
 from ..newsletter.segments import parse_segment, segment_label
 from ..newsletter.texts import default_texts, week_period
 from ..rendering import DigestView, EmailRenderer, RenderedEmail
 from ..rendering.labels import area_names
-from ..storage import FrozenRecipient, Storage
-from ..types import Delivery, DigestIssue, Item, ItemQuery, Member, ScoredItem, Segment, SendReport
+from ..storage import FrozenRecipient, Store
+from ..types import (
+    Delivery,
+    DigestIssue,
+    IssueReport,
+    Item,
+    ItemQuery,
+    Member,
+    ScoredItem,
+    Segment,
+    SendReport,
+)
 
 if TYPE_CHECKING:
+    from .feedback import Feedback
     from .feeds import Feeds
     from .members import Members
 
@@ -87,7 +99,7 @@ class RankedDirectory:
     available (or it fails), the newest items in the member's areas stand in and the failure
     is logged."""
 
-    def __init__(self, members: Members, feeds: Feeds, storage: Storage, *, batch: bool = False) -> None:
+    def __init__(self, members: Members, feeds: Feeds, storage: Store, *, batch: bool = False) -> None:
         self._members = members
         self._feeds = feeds
         self._storage = storage
@@ -127,11 +139,12 @@ class Digests:
     ``sender_factory`` makes the sender of a send run that was given none: one SMTP connection
     per run, never shared between threads. ``member_directory`` is where members and their
     personal picks come from; ``send_max_lateness`` how late a scheduled issue may still go out
-    without an editor's confirmation."""
+    without an editor's confirmation. ``feedback`` is where a tracked click in an email becomes
+    a click event of the member's profile, as a click in the web feed does."""
 
-    def __init__(self, settings: Settings, storage: Storage, clock: Clock, *, renderer: EmailRenderer,
+    def __init__(self, settings: Settings, storage: Store, clock: Clock, *, renderer: EmailRenderer,
                  token_signer: TokenSigner, sender_factory: Callable[[], Sender],
-                 member_directory: MemberDirectory, delivery_policy: DeliveryPolicy,
+                 member_directory: MemberDirectory, delivery_policy: DeliveryPolicy, feedback: Feedback,
                  send_max_lateness: timedelta = workflow.DEFAULT_SEND_MAX_LATENESS) -> None:
         self._settings = settings
         self._storage = storage
@@ -141,6 +154,7 @@ class Digests:
         self._sender_factory = sender_factory
         self._directory = member_directory
         self._policy = delivery_policy
+        self._feedback = feedback
         self._send_max_lateness = send_max_lateness
         self._tz = ZoneInfo(settings.timezone)
         self._base_url = settings.base_url.rstrip("/")
@@ -257,12 +271,26 @@ class Digests:
     # ------------------------------------------------------------------ audience
 
     def recipients(self, issue_id: int | DigestIssue) -> list[Member]:
-        """Members who would get the issue now: in its segment, not unsubscribed or bounced, one
-        per mailbox (the first by member id)."""
+        """Members who would get the issue now: in its segment, not unsubscribed or bounced, whose
+        digest frequency wants it (:func:`~curator.newsletter.audience.frequency_skip`), one per
+        mailbox (the first by member id)."""
         issue = issue_id if isinstance(issue_id, DigestIssue) else self.get(issue_id)
         mailboxes, member_ids = self._storage.suppressed_keys(NEWSLETTER_SCOPE)
-        return recipients(self._directory.all_members(), issue.segment, suppressed_mailboxes=mailboxes,
-                          suppressed_members=member_ids)
+        members = self._directory.all_members()
+        if issue.kind == "digest":
+            now = self._clock.now()
+            choosy = [m.id for m in members if m.digest_frequency != "weekly"]
+            last = self._storage.last_digest_sent(choosy) if choosy else {}
+            members = [m for m in members if frequency_skip(m, issue.kind, last.get(m.id), now, self._tz) is None]
+        return recipients(members, issue.segment, suppressed_mailboxes=mailboxes, suppressed_members=member_ids)
+
+    def _frequency_skip(self, issue: DigestIssue, member: Member) -> str | None:
+        """The send run's re-check of the member's digest frequency (they may have changed it, or
+        got another segment's digest, since the recipients were frozen)."""
+        if issue.kind != "digest" or member.digest_frequency == "weekly":
+            return None
+        last = self._storage.last_digest_sent([member.id]).get(member.id)
+        return frequency_skip(member, issue.kind, last, self._clock.now(), self._tz)
 
     # ------------------------------------------------------------------ each member's copy
 
@@ -272,13 +300,18 @@ class Digests:
         and ``directory`` let a send run load the issue's items and rank members once."""
         content = content or self._issue_content(issue)
         candidates = personal_candidates(issue, member, content)
+        if candidates:  # what an earlier issue showed the member is not picked for them again
+            shown = self._storage.shown_items(member.id, exclude_issue=issue.id)
+            candidates = [c for c in candidates if c.id not in shown]
         picks: Sequence[Item | ScoredItem] = ()
         if candidates:
             picks = (directory or self._directory).personal_picks(member, candidates, personal_pick_count(issue))
         links = MemberLinks(
             item=lambda item: self._item_link(issue, member, item),
             unsubscribe=f"{self._base_url}/u/{self.unsubscribe_token(member)}",
-            preferences=f"{self._base_url}/preferences/{self._signer.dumps('preferences', {'m': member.id})}")
+            preferences=f"{self._base_url}/preferences/{self._signer.dumps('preferences', {'m': member.id})}",
+            open_pixel=(f"{self._base_url}/t/o/{self._signer.dumps('open', {'i': issue.id, 'm': member.id})}.gif"
+                        if member.tracking_consent else ""))
         return compose_view(issue, member, content, picks, links=links,
                             area_names=area_names(self._settings.models_dir), tz=self._tz)
 
@@ -338,19 +371,91 @@ class Digests:
         member = self.unsubscribe_target(token)
         if member is None:
             return False
-        self._storage.suppress(email=member.email, member_id=member.id, scope=NEWSLETTER_SCOPE,
-                               reason="unsubscribed", now=self._clock.now(), detail="one-click link")
+        self.unsubscribe_member(member, source="one-click link")
         return True
+
+    def unsubscribe_member(self, member: Member, *, source: str) -> None:
+        """Stop newsletter mail to the member; ``source`` (where they did it) is kept with the
+        time. Repeating it changes nothing."""
+        self._storage.suppress(email=member.email, member_id=member.id, scope=NEWSLETTER_SCOPE,
+                               reason="unsubscribed", now=self._clock.now(), detail=source)
 
     def is_unsubscribed(self, member: Member) -> bool:
         """Whether newsletter mail to the member (by id or mailbox) is suppressed."""
         return self._storage.suppressed(NEWSLETTER_SCOPE, email=member.email, member_id=member.id)
+
+    def resubscribe(self, member: Member, *, source: str) -> bool:
+        """The member subscribes again: their own unsubscribe is undone, with the time and
+        ``source`` (where they did it) recorded. False when nothing was undone, either because
+        they were subscribed or because mail to them stays stopped for another reason (a bounce,
+        a complaint, an editor's block): :meth:`is_unsubscribed` then still says so."""
+        return self._storage.resubscribe(email=member.email, member_id=member.id, scope=NEWSLETTER_SCOPE,
+                                         source=source, now=self._clock.now())
 
     def click_target(self, token: str) -> str | None:
         """Where a signed click link goes, or None if the token is not valid."""
         data = self._signer.loads("click", token)
         url = data.get("u") if data else None
         return url if isinstance(url, str) and re.match(r"^https?://", url, re.I) else None
+
+    # ------------------------------------------------------------------ engagement
+
+    def track_click(self, token: str, *, user_agent: str | None, method: str = "GET") -> str | None:
+        """Follow a signed click link: where it goes (None for any invalid token, and then nothing
+        is recorded). The click is counted for the issue and item only if the member (still) has
+        tracking consent; a click that looks like a person (``event_confidence``) also becomes a
+        ``click`` feedback event, once per (issue, member, item), unless the member may no longer
+        see the item. Links are only signed for members with consent, so without it nothing is
+        ever stored."""
+        url = self.click_target(token)
+        data = self._signer.loads("click", token) if url else None
+        if not data or not all(isinstance(data.get(k), int) for k in ("i", "m", "it")):
+            return None
+        issue_id, member_id, item_id = data["i"], data["m"], data["it"]
+        member = self._directory.get_member(member_id)
+        if member is None or not member.tracking_consent:
+            return url
+        now = self._clock.now()
+        confidence, reason = event_confidence(user_agent, method, self._storage.delivered_at(issue_id, member_id), now)
+        try:
+            self._storage.record_click(issue_id, member_id, item_id, confidence=confidence, reason=reason, now=now)
+            if confidence == "high":
+                self._feedback.record(member.email, item_id, "click", at=now,
+                                      dedupe_key=f"email-click:{issue_id}:{member_id}:{item_id}")
+        except CuratorError as exc:  # an erased issue or item, or one the member may no longer see
+            log.info("email click on issue %s item %s not recorded: %s", issue_id, item_id, exc)
+        return url
+
+    def track_open(self, token: str, *, user_agent: str | None, method: str = "GET") -> None:
+        """Count the open a tracking pixel reports, for a member who (still) has tracking consent;
+        any invalid token records nothing. Opens are a lower bound: many clients load no images."""
+        data = self._signer.loads("open", token)
+        if not data or not all(isinstance(data.get(k), int) for k in ("i", "m")):
+            return
+        member = self._directory.get_member(data["m"])
+        if member is None or not member.tracking_consent:
+            return
+        now = self._clock.now()
+        confidence, reason = event_confidence(user_agent, method, self._storage.delivered_at(data["i"], member.id), now)
+        try:
+            self._storage.record_open(data["i"], member.id, confidence=confidence, reason=reason, now=now)
+        except CuratorError as exc:  # the issue was deleted meanwhile
+            log.info("email open of issue %s not recorded: %s", data["i"], exc)
+
+    def shown_to(self, member: Member) -> set[int]:
+        """Ids of the items the member got in sent digests (the web feed marks them)."""
+        return self._storage.shown_items(member.id)
+
+    def report(self, issue_id: int) -> IssueReport:
+        """What the issue did: recipients, sent, failed, uncertain, unique opens (a lower bound),
+        unique clicks and unsubscribes since its send, by language and segment, and the most
+        clicked items and areas. Raises NotFound for an unknown issue."""
+        issue = self.get(issue_id)
+        clicks = self._storage.item_clicks(issue_id)
+        items = {i.id: i for i in self._storage.get_items([c.item_id for c in clicks])} if clicks else {}
+        sent_times = [d.sent_at for d in self._storage.deliveries(issue_id, ("sent",)) if d.sent_at is not None]
+        return issue_report(issue, min(sent_times, default=None), self._storage.recipient_engagement(issue_id),
+                            clicks, items, self._storage.low_confidence_counts(issue_id))
 
     # ------------------------------------------------------------------ sending
 
@@ -364,7 +469,12 @@ class Digests:
         for an editor (``deliveries(issue, ("uncertain",))``, :meth:`resend`). A scheduled issue
         more than ``send_max_lateness`` late is held unless ``confirm_late``. ``sender`` None:
         a new one from the sender factory. Raises WorkflowError if the issue is not approved in
-        its current revision, paused, or in a state that cannot be sent."""
+        its current revision, paused, or in a state that cannot be sent.
+
+        When the mail server cannot be reached, nobody is charged: every recipient stays pending,
+        the whole send waits (doubling waits up to an hour, ``DeliveryPolicy.server_wait``), and
+        the issue's ``hold_reason`` and the report's message say so, with the next try time,
+        until a later run reaches the server."""
         issue = self._storage.get_issue(issue_id)
         now = self._clock.now()
         if workflow.next_state("start_sending", issue.state) is not None:
@@ -389,11 +499,29 @@ class Digests:
                                sleep=sleep or time.sleep,
                                still_active=lambda: storage.get_issue(issue_id).state == "sending")
         state = storage.finish_if_done(issue_id, self._clock.now())
-        msg = result.stopped or ""
+        msg = self._record_server_wait(issue, result, state) or result.stopped
         if result.swept:
             msg = (msg + "; " if msg else "") + f"{result.swept} interrupted message(s) flagged uncertain"
         return SendReport(issue_id, sent=result.sent, failed=result.failed, uncertain=result.uncertain,
                           skipped=result.skipped, deferred=result.deferred, state=state, message=msg)
+
+    def _record_server_wait(self, issue: DigestIssue, result: LoopResult, state: str) -> str:
+        """Keep the issue's wait for the mail server up to date after a run: record it (with the
+        next try time) when the run found the server unreachable, clear it once a run reached the
+        server or the send ended. Returns the wait the issue is in, or ""."""
+        now = self._clock.now()
+        if result.server_down and result.retry_at is not None:
+            pending = self._storage.delivery_counts(issue.id).get("pending", 0)
+            wait = workflow.server_wait_reason(result.server_down, tried_at=now, retry_at=result.retry_at,
+                                               pending=pending)
+            self._storage.set_hold(issue.id, wait, now)
+            return wait
+        if issue.state == "sending" and issue.hold_reason:  # a send holds nothing but this wait
+            if result.reached_server or state not in ("sending", "paused"):
+                self._storage.set_hold(issue.id, None, now)
+                return ""
+            return issue.hold_reason
+        return ""
 
     def _start_sending(self, issue: DigestIssue, now: datetime) -> DigestIssue:
         """Freeze the recipients and move the issue to ``sending``; if another worker got there
@@ -424,12 +552,17 @@ class Digests:
             member = directory.get_member(d.member_id)
             reason = skip_reason(member, d.email, issue.segment,
                                  unsubscribed=member is not None and self.is_unsubscribed(member))
+            if reason is None and member is not None:
+                reason = self._frequency_skip(issue, member)
             if reason is not None:
                 return Skip(reason)
             assert member is not None  # skip_reason returned a reason otherwise
             view = self.view(issue, member, content, directory)
             if view.item_count == 0:  # never a blank newsletter
                 return Skip("no items this member may see")
+            # what this copy shows; it counts as shown once the delivery is sent (storage joins them)
+            self._storage.record_shown(issue.id, member.id, [(i.item_id, s.key) for s in view.sections
+                                                             for i in s.items])
             rendered = self._renderer.render(view)
             if rendered.over_budget:
                 log.warning("digest %s for member %s is %d bytes of HTML (over the clipping budget)",
@@ -438,7 +571,9 @@ class Digests:
                 mail_from=self._settings.mail_from, to_name=member.name, to_email=member.email,
                 subject=rendered.subject, text=rendered.text, html=rendered.html, message_id=d.message_id,
                 date=d.message_date, list_id=list_id, unsubscribe_url=view.unsubscribe_url, lang=view.lang)
-            return Prepared(envelope_from=from_addr, recipient=member.email.strip(), data=data)
+            # The envelope takes the address as the To header does: an international domain as its A-label.
+            return Prepared(envelope_from=from_addr, recipient=check_address(member.email, "recipient address"),
+                            data=data)
 
         return prepare
 

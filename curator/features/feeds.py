@@ -3,45 +3,41 @@
 
 Access: every item returned here passed :func:`curator.profiles.access.visible_to` for the
 person asking; ranking scores only visible candidates and the member feed filters again.
-Ranked feeds of the web member area are kept a few minutes in the shared :class:`FeedCache`.
+The web member area reads ranked feeds stored in the database (:mod:`.feed_cache`): a page
+never ranks, tags or encodes; the worker and a member's own feedback keep them up to date.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from curator.clock import Clock
-from curator.errors import CuratorError, InvalidInput
+from curator.errors import InvalidInput
 from curator.profiles.access import visible_to
+from curator.ranking.explain import LikedItem, explain
 from curator.ranking.scored import scored_items
-from curator.ranking.stages import RankingWeights, rank, subset_batch
-from curator.storage import Storage
-from curator.types import Item, ItemQuery, Member, ScoredItem, WebUser
+from curator.ranking.stages import RankingWeights, item_area_vector, rank, subset_batch
+from curator.storage import FeedEntries, Store
+from curator.types import AREA_IDS, Item, ItemQuery, Member, ScoredItem, WebUser
 
-from .feed_cache import FeedCache
+from .feed_cache import LANGUAGES, NO_PERSONA, FeedCache, FeedRefresh
 from .feedback import Feedback
 from .members import Members
 from .personas import Personas
 from .profile_refresh import ProfileRefresher
 from .ranking_inputs import ItemEmbedder, RankingInputs
 
-log = logging.getLogger("curator.feeds")
-
-MAX_FEED_BATCH = 2000
-"""At most this many members are ranked in one batch on a cache miss."""
-FEED_DEPTH = 100
-"""Items ranked per member for the web feed (filters by area and language pick from these)."""
 PIN_SCOPE = "all"
 """Editor pins apply to every feed that may show the item."""
+PAGE_SLACK = 10
+"""Stored entries read beyond a page's length at a time, for the few that filters leave out."""
 
 
 class Feeds:
     """Ranked feeds, browsing and pins."""
 
-    def __init__(self, *, storage: Storage, clock: Clock, members: Members, personas: Personas,
+    def __init__(self, *, storage: Store, clock: Clock, members: Members, personas: Personas,
                  feedback: Feedback, profiles: ProfileRefresher, ranking_inputs: RankingInputs,
                  tagging: ItemEmbedder, weights: RankingWeights, feed_cache: FeedCache) -> None:
         self._storage = storage
@@ -54,9 +50,6 @@ class Feeds:
         self._tagging = tagging
         self._weights = weights
         self._cache = feed_cache
-        # one ranking run at a time: a run loads every candidate and profile, so parallel misses
-        # after a restart would each pay for what one batch does for all of them
-        self._ranking_lock = threading.Lock()
 
     # ------------------------------------------------------------------ ranking
 
@@ -92,74 +85,106 @@ class Feeds:
         if not (editor or "").strip():
             raise InvalidInput("pinning needs the editor's name")
         self._storage.pin_item(item_id, PIN_SCOPE, editor.strip(), self._clock.now(), until)
+        self._cache.forget(None)
 
     def unpin(self, item_id: int) -> bool:
         """Remove an editor pin; False if the item was not pinned."""
-        return self._storage.unpin_item(item_id, PIN_SCOPE)
+        removed = self._storage.unpin_item(item_id, PIN_SCOPE)
+        if removed:
+            self._cache.forget(None)
+        return removed
+
+    # ------------------------------------------------------------------ stored feeds
+
+    def refresh(self, *, rebuild: bool = False) -> FeedRefresh:
+        """Bring the stored feeds up to date (the worker's job ``rank_feeds``): after a tag run
+        or an editor's change, rebuild the candidate pool and rank every member and persona in
+        batches (or always, with ``rebuild``); otherwise re-rank only the members whose feed is
+        missing or out of date. See :mod:`curator.features.feed_cache`."""
+        return self._cache.refresh(rebuild=rebuild)
+
+    def forget(self, member_id: int | None = None) -> None:
+        """Tell the stored feeds that something changed: a member's feedback, record or clubs
+        (that member is re-ranked at once), or None for an editor's change to items (every feed
+        is marked stale for the worker). See :meth:`FeedCache.forget`."""
+        self._cache.forget(member_id)
 
     # ------------------------------------------------------------------ the member area
 
     def member_feed(self, user: WebUser, *, area: str | None = None, lang: str | None = None,
                     limit: int = 30, member: Member | None | bool = False) -> list[ScoredItem]:
         """The personal ranked feed with a "why you see this" per item, filtered by area and
-        language. Members only; anyone else gets the newest public items. Cached for a few
-        minutes per (member, visible set), dropped when the member gives feedback. ``member`` may
-        pass the caller's already loaded member record (False: load it)."""
+        language, read from the stored feeds (never ranked here): the member's own, or until the
+        worker has ranked them, the feed of their persona; topped up with the newest items they
+        may see. Anyone but a cluster member gets the newest items they may see. Every item, and
+        every liked item an explanation quotes, passes THE access rule now, and hidden items are
+        left out, whatever was stored. ``member`` may pass the caller's already loaded member
+        record (False: load it)."""
         if member is False:
             member = self._members.of_user(user)
         assert member is not True
         visible = visible_to(member)
-        ranked: list[ScoredItem] | None = None
-        if member is not None and member.status == "member":
-            ranked = self._ranked_feed(member, visible)
+        hidden = self._hidden(member)
         out: list[ScoredItem] = []
-        for s in ranked or ():
-            if s.item.visibility not in visible:  # the same rule again: cache or ranking bugs never leak
-                continue
-            if area and area not in s.item.areas:
-                continue
-            if lang and s.item.lang != lang:
-                continue
-            out.append(s)
-        if len(out) < limit:
-            seen = {s.item.id for s in out}
-            hidden = self._hidden(member)
-            why = "Neu" if member is not None and member.language == "de" else "New"
-            for item in self._storage.list_items(ItemQuery(limit=limit * 2, area=area or None, lang=lang or None,
-                                                           visible_to=visible)):
-                if item.id not in seen and item.id not in hidden:
-                    out.append(ScoredItem(item, 0.0, {}, why))
+        if member is not None and member.status == "member":
+            out = self._stored_page(member, visible, hidden, area, lang, limit)
+            if len(out) == limit:
+                return out
+        seen = {s.item.id for s in out}
+        why = "Neu" if member is not None and member.language == "de" else "New"
+        for item in self._storage.list_items(ItemQuery(limit=limit * 2, area=area or None, lang=lang or None,
+                                                       visible_to=visible)):
+            if item.id not in seen and item.id not in hidden:
+                out.append(ScoredItem(item, 0.0, {}, why))
         return out[:limit]
 
-    def _ranked_feed(self, member: Member, visible: frozenset[str]) -> list[ScoredItem] | None:
-        """The member's ranking from the cache, or computed. A miss ranks every signed-up member
-        whose entry is missing or stale in ONE batch (a ranking run loads all candidates and
-        profiles, so fifty separate runs after a restart would cost fifty times as much as one
-        batch). None if ranking is unavailable."""
-        hit = self._cache.get(member.id, visible, self._clock.now())
-        if hit is not None:
-            return hit
-        with self._ranking_lock:
-            now = self._clock.now()
-            hit = self._cache.get(member.id, visible, now)
-            if hit is not None:  # ranked by the batch we waited for
-                return hit
-            fresh = self._cache.fresh_members(now)
-            signed_up = {u.member_id for u in self._storage.list_users() if u.member_id is not None}
-            todo = [m for m in self._members.list() if m.status == "member" and m.id in signed_up
-                    and m.id not in fresh and m.id != member.id][:MAX_FEED_BATCH - 1] + [member]
-            try:
-                ranked = self.recommend_many(todo, FEED_DEPTH)
-            except CuratorError as exc:
-                log.warning("ranking unavailable for member %s: %s", member.id, exc)
-                return None
-            # keyed by what each member may see at ranking time
-            self._cache.put(((m.id, visible if m.id == member.id else visible_to(m), ranked[m.id]) for m in todo), now)
-            return ranked[member.id]
+    def _stored_page(self, member: Member, visible: frozenset[str], hidden: set[int], area: str | None,
+                     lang: str | None, limit: int) -> list[ScoredItem]:
+        """At most ``limit`` items of the member's stored feed (else of their persona's, see
+        :meth:`_stored_feed`) that pass the access rule, the hidden items and the filters, each
+        explained in the member's language."""
+        entries, affinity, name, own = self._stored_feed(member, visible)
+        language = member.language if member.language in LANGUAGES else "en"
+        listed = list(entries)
+        out: list[ScoredItem] = []
+        # items are loaded a page's worth at a time: most pages need only the first of them
+        for start in range(0, len(listed), limit + PAGE_SLACK):
+            chunk = listed[start:start + limit + PAGE_SLACK]
+            items = {i.id: i for i in self._storage.get_items(list(dict.fromkeys(
+                [*(e.item_id for e in chunk), *(e.liked_item for e in chunk if e.liked_item is not None)])))}
+            for e in chunk:
+                item = items.get(e.item_id)
+                if item is None or item.visibility not in visible or item.id in hidden:
+                    continue
+                if (area and area not in item.areas) or (lang and item.lang != lang):
+                    continue
+                quoted = items.get(e.liked_item) if e.liked_item is not None else None
+                liked = (LikedItem(quoted.title, e.liked_rated, e.liked_similarity)
+                         if quoted is not None and quoted.visibility in visible else None)
+                why = explain(language, e.components,
+                              item_areas=dict(zip(AREA_IDS, item_area_vector(item).tolist(), strict=True)),
+                              followed=member.declared_areas if own else (), affinity=affinity,
+                              persona_name=name or None, liked=liked,
+                              has_interests=own and bool(member.interests.strip()), pinned=e.pinned, floor=e.floor)
+                out.append(ScoredItem(item, e.score, dict(e.components), why, e.pinned))
+                if len(out) == limit:
+                    return out
+        return out
 
-    def forget(self, member_id: int | None = None) -> None:
-        """Drop cached ranked feeds (of one member, or all)."""
-        self._cache.forget(member_id)
+    def _stored_feed(self, member: Member, visible: frozenset[str]
+                     ) -> tuple[FeedEntries, Mapping[str, float], str, bool]:
+        """(entries, area affinities, persona name, whether the feed is the member's own): their
+        stored ranked feed, or until the worker has ranked them, the feed of their persona (none
+        known: of no persona) in their language for the widest set of visibilities they have."""
+        own = self._storage.member_feed(member.id)
+        if own is not None:
+            return own.entries, own.affinity, own.persona_name, True
+        language = member.language if member.language in LANGUAGES else "en"
+        feeds = self._storage.persona_feeds(member.persona or NO_PERSONA, language)
+        if not feeds and member.persona:
+            feeds = self._storage.persona_feeds(NO_PERSONA, language)
+        best = max((f for f in feeds if f.access <= visible), key=lambda f: len(f.access), default=None)
+        return (FeedEntries(), {}, "", False) if best is None else (best.entries, best.affinity, best.persona_name, False)
 
     def browse(self, user: WebUser | None, *, area: str | None = None, lang: str | None = None,
                limit: int = 30, offset: int = 0, search: str | None = None) -> list[Item]:

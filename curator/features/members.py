@@ -17,9 +17,10 @@ from curator.clock import Clock
 from curator.errors import CuratorError, InvalidInput, NotFound
 from curator.profiles.access import can_see, visible_to
 from curator.profiles.members_import import admissible_clubs, parse_members
-from curator.storage import Storage
+from curator.storage import Store
 from curator.types import (
     AREA_IDS,
+    DIGEST_FREQUENCIES,
     Club,
     ClubMembership,
     Item,
@@ -48,7 +49,7 @@ MAX_INTERESTS = 2000
 class Members:
     """Member records, clubs and consent."""
 
-    def __init__(self, *, storage: Storage, clock: Clock, personas: Personas, feed_cache: FeedCache) -> None:
+    def __init__(self, *, storage: Store, clock: Clock, personas: Personas, feed_cache: FeedCache) -> None:
         self._storage = storage
         self._clock = clock
         self._personas = personas
@@ -97,10 +98,30 @@ class Members:
         """Give or withdraw tracking consent; withdrawing deletes stored views/clicks and the profile."""
         return self._storage.set_tracking_consent(email, consent, self._clock.now())
 
-    def erase(self, member: Member) -> None:
-        """Delete the member record with clubs, feedback and profile; their posts stay as anonymous
-        posts (name and email removed). The account (if any) is the accounts capability's."""
-        self._storage.erase_member_rows(member.id)
+    def erase_by_email(self, email: str, *, editor: str) -> None:
+        """An editor erases a person on their request (GDPR Art. 17), as "Erase my data" does:
+        see :meth:`erase_person`. InvalidInput without the editor's name; NotFound when no member
+        and no account has ``email``."""
+        if not (editor or "").strip():
+            raise InvalidInput("erasing a person needs the name of the editor who does it (--editor)")
+        if not self.erase_person(email, requested_by=f"editor {editor.strip()}"):
+            raise NotFound(f"no member and no account with email {email.strip()!r}; nothing was erased")
+
+    def erase_person(self, email: str, *, requested_by: str) -> bool:
+        """Erase everything stored about the person with ``email`` (member record, account, or
+        both), in one transaction; False if neither exists. Afterwards no table holds their
+        address, name or free text: feedback, profile, clubs, sessions, tokens and unpublished
+        posts are deleted; published posts, delivery rows (for the issues' counts) and others'
+        sends stay without them. A hashed suppression keeps a re-import of the address from
+        restarting newsletters; ``requested_by`` (never the person's address) is noted with it.
+        Ids are never reused, so their old unsubscribe, preferences, click and RSS links and
+        delivery rows point at nobody. See :meth:`curator.storage.Store.erase_person`."""
+        key = (email or "").strip().lower()
+        member_id = self._storage.member_id_for_email(key)
+        erased = self._storage.erase_person(key, now=self._clock.now(), detail=f"erased at the request of {requested_by}")
+        if member_id is not None:
+            self._feed_cache.forget(member_id)
+        return erased
 
     # ------------------------------------------------------------------ clubs
 
@@ -157,11 +178,20 @@ class Members:
 
     # ------------------------------------------------------------------ own preferences
 
+    def set_digest_frequency(self, member: Member, frequency: str) -> Member:
+        """How often ``member`` wants the digest (``weekly``, ``monthly``, ``never``); the rule
+        drafting and sending apply is :func:`curator.newsletter.audience.frequency_skip`.
+        Returns the updated member. InvalidInput for another value."""
+        self._storage.set_member_digest_frequency(member.id, frequency, self._clock.now())
+        return self._storage.get_members_by_id([member.id])[0]
+
     def update_preferences(self, user: WebUser, *, language: str, areas: Sequence[str], interests: str,
-                           digest_frequency: str, tracking_consent: bool) -> Member | None:
-        """Save the account's digest frequency and, for a member, their own preferences. Clubs,
-        persona and membership are never changed here (an editor grants clubs). Returns the
-        updated member record (None for an account without one)."""
+                           digest_frequency: str, tracking_consent: bool,
+                           colleague_mail: bool | None = None) -> Member | None:
+        """Save the account's digest frequency and, for a member, their own preferences, the
+        digest frequency included (``colleague_mail`` None: unchanged). Clubs, persona and
+        membership are never changed here (an editor grants clubs). Returns the updated member
+        record (None for an account without one). InvalidInput for a bad value."""
         if language not in ("de", "en"):
             raise InvalidInput("language must be de or en")
         bad = [a for a in areas if a not in AREA_IDS]
@@ -169,9 +199,11 @@ class Members:
             raise InvalidInput(f"unknown area(s) {', '.join(bad)}; areas are {', '.join(AREA_IDS)}")
         if len(interests or "") > MAX_INTERESTS:
             raise InvalidInput("interests are limited to 2,000 characters")
+        member = self.of_user(user)
+        if member is not None and digest_frequency not in DIGEST_FREQUENCIES:
+            raise InvalidInput(f"digest frequency must be one of {', '.join(DIGEST_FREQUENCIES)}")
         now = self._clock.now()
         self._storage.set_digest_frequency(user.id, digest_frequency, now)
-        member = self.of_user(user)
         if member is None:
             return None
         rec = MemberRecord(email=member.email, name=member.name, organisation=member.organisation,
@@ -181,5 +213,9 @@ class Members:
         self._storage.upsert_member(rec, now)
         if tracking_consent != member.tracking_consent:
             self._storage.set_tracking_consent(member.email, tracking_consent, now)
+        if digest_frequency != member.digest_frequency:
+            self._storage.set_member_digest_frequency(member.id, digest_frequency, now)
+        if colleague_mail is not None and colleague_mail != member.colleague_mail:
+            self._storage.set_colleague_mail(member.id, colleague_mail, now)
         self._feed_cache.forget(member.id)
         return self.of_user(user)

@@ -15,7 +15,7 @@ from curator.errors import ConfigError, InvalidInput
 from curator.profiles.personas import load_personas, parse_persona
 from curator.ranking.batch import suggest_personas_from
 from curator.ranking.stages import RankingWeights
-from curator.storage import Storage
+from curator.storage import Store
 from curator.types import Persona, PersonaSuggestion
 
 from .profile_refresh import ProfileRefresher
@@ -28,7 +28,7 @@ PERSONAS_FILE = "personas.yaml"
 class Personas:
     """Persona definitions and suggestions."""
 
-    def __init__(self, *, settings: Settings, storage: Storage, clock: Clock, profiles: ProfileRefresher,
+    def __init__(self, *, settings: Settings, storage: Store, clock: Clock, profiles: ProfileRefresher,
                  ranking_inputs: RankingInputs, weights: RankingWeights) -> None:
         self._settings = settings
         self._storage = storage

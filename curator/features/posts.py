@@ -11,7 +11,7 @@ import builtins
 from curator.clock import Clock
 from curator.errors import InvalidInput
 from curator.ingest.posts import MEMBER_POSTS_SOURCE, check_post, post_item
-from curator.storage import Storage
+from curator.storage import Store
 from curator.types import MemberPost
 
 __all__ = ["Posts"]
@@ -21,7 +21,7 @@ class Posts:
     """A member's post waits as ``pending`` until an editor approves it (it becomes an item of the
     "member posts" source) or rejects it with a reason the member can read."""
 
-    def __init__(self, storage: Storage, clock: Clock) -> None:
+    def __init__(self, storage: Store, clock: Clock) -> None:
         self._storage = storage
         self._clock = clock
 

@@ -22,7 +22,7 @@ from curator.profiles.profile import (
     refreshed_profile,
 )
 from curator.ranking.stages import item_area_vector
-from curator.storage import Storage
+from curator.storage import Store
 from curator.types import FeedbackEvent, Member, MemberProfile
 
 from .ranking_inputs import ItemEmbedder
@@ -33,7 +33,7 @@ class ProfileRefresher:
     are added (with exact time decay); the declared-interest vector is re-encoded only when the
     member's text changed; a change of encoder rebuilds."""
 
-    def __init__(self, *, storage: Storage, clock: Clock, encoder: Encoder, tagging: ItemEmbedder,
+    def __init__(self, *, storage: Store, clock: Clock, encoder: Encoder, tagging: ItemEmbedder,
                  embedding_cache: EmbeddingCache) -> None:
         self._storage = storage
         self._clock = clock
@@ -52,7 +52,7 @@ class ProfileRefresher:
         texts = {m.id: declared_text(m.interests, m.declared_areas, AREA_NAMES) for m in members}
         hashes = {m.id: declared_hash(texts[m.id]) for m in members}
         stale = [m for m in members if current_declared(stored.get(m.id), enc.model_id, hashes[m.id]) is None]
-        new_declared = self._declared_vectors(stale, texts)
+        new_declared = self._declared_vectors(stale, texts) if stale else {}
         # events after the oldest folded one: a member further along skips what they already hold
         after = min(folded_through(stored.get(m.id), enc.model_id) for m in members)
         by_member: dict[int, list[FeedbackEvent]] = {}
@@ -62,9 +62,12 @@ class ProfileRefresher:
         items = self._storage.get_items(item_ids) if item_ids else []
         vectors = dict(zip([i.id for i in items], self._tagging.embed(items), strict=True)) if items else {}
         areas = {i.id: item_area_vector(i) for i in items}
+        # the vector width of a stored profile when there is one: asking the encoder may load its
+        # model, which a web process folding one member's feedback on tagged items never needs
+        dim = next((len(p.declared) // 4 for p in stored.values() if p.model_id == enc.model_id), None) or enc.dim
         out: list[MemberProfile] = []
         for m in members:
-            profile = refreshed_profile(m, stored.get(m.id), model_id=enc.model_id, dim=enc.dim, text_hash=hashes[m.id],
+            profile = refreshed_profile(m, stored.get(m.id), model_id=enc.model_id, dim=dim, text_hash=hashes[m.id],
                                         new_declared=new_declared.get(m.id), events=by_member.get(m.id, ()),
                                         vectors=vectors, areas=areas, now=now)
             if profile is not None:

@@ -28,7 +28,7 @@ from curator.ranking.batch import (
     with_member_audience,
 )
 from curator.ranking.stages import CandidatePool, MemberBatch, RankingWeights
-from curator.storage import Storage
+from curator.storage import Store
 from curator.types import Item, ItemQuery, Member, Persona
 
 RECENT_DAYS = 30
@@ -71,7 +71,7 @@ class RankingRun:
 class RankingInputs:
     """Loads a :class:`RankingRun` from storage."""
 
-    def __init__(self, *, storage: Storage, clock: Clock, encoder: Encoder, tagging: ItemEmbedder,
+    def __init__(self, *, storage: Store, clock: Clock, encoder: Encoder, tagging: ItemEmbedder,
                  embedding_cache: EmbeddingCache, weights: RankingWeights) -> None:
         self._storage = storage
         self._clock = clock
@@ -80,12 +80,17 @@ class RankingInputs:
         self._cache = embedding_cache
         self._weights = weights
 
-    def candidates(self) -> list[Item]:
-        """Recent items (newest first), or the newest of any age when there are too few."""
+    def candidates(self, *, tagged_only: bool = False) -> list[Item]:
+        """Recent items (newest first), or the newest of any age when there are too few;
+        ``tagged_only``: only items the tag job has embedded and tagged (stored feeds)."""
         since = self._clock.now() - timedelta(days=RECENT_DAYS)
+        fallback = max(MIN_CANDIDATES, FALLBACK_CANDIDATES)
+        if tagged_only:
+            items = self._storage.feed_candidates(since, MAX_CANDIDATES)
+            return items if len(items) >= MIN_CANDIDATES else self._storage.feed_candidates(None, fallback)
         items = self._storage.list_items(ItemQuery(limit=MAX_CANDIDATES, since=since))
         if len(items) < MIN_CANDIDATES:
-            items = self._storage.list_items(ItemQuery(limit=max(MIN_CANDIDATES, FALLBACK_CANDIDATES)))
+            items = self._storage.list_items(ItemQuery(limit=fallback))
         return items
 
     def persona_vectors(self, personas: Sequence[Persona]) -> NDArray[np.float32]:
@@ -95,13 +100,15 @@ class RankingInputs:
         texts = [persona_text(p) for p in personas]
         return encode_cached(self._encoder, texts, [text_hash(t, "query") for t in texts], self._cache, kind="query")
 
-    def load(self, wanted: Sequence[Member] | None, personas: Sequence[Persona]) -> RankingRun:
-        """Candidates, every member's profile, personas, and feedback: everyone's on the
-        candidates (exclusions, audience) and the whole history of the ``wanted`` members (None:
-        of everyone) for liked items to quote in explanations; nothing else is loaded."""
+    def load(self, wanted: Sequence[Member] | None, personas: Sequence[Persona], *,
+             tagged_only: bool = False) -> RankingRun:
+        """Candidates (``tagged_only``: see :meth:`candidates`), every member's profile,
+        personas, and feedback: everyone's on the candidates (exclusions, audience) and the whole
+        history of the ``wanted`` members (None: of everyone) for liked items to quote in
+        explanations; nothing else is loaded."""
         now = self._clock.now()
         enc = self._encoder
-        items = self.candidates()
+        items = self.candidates(tagged_only=tagged_only)
         vectors = self._tagging.embed(items) if items else np.zeros((0, enc.dim), dtype=np.float32)
         pins = self._storage.active_pins(now)
         pool = candidate_pool(items, vectors, now=now, source_feedback=self._storage.source_feedback_counts(),

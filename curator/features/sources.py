@@ -1,9 +1,14 @@
 """The sources to collect and their collection (``curator.sources`` on the root).
 
-feeds.yaml is the desired state; the database holds each source's runtime state (validators,
-errors, back-off). This class loads that state, lets :mod:`curator.ingest.pipeline` decide what
-to request and what a fetch outcome means, and stores the result. Editing feeds.yaml goes through
-:mod:`curator.ingest.feeds_file`.
+The database is the source of truth for sources at run time. Each source records its origin
+(:data:`curator.types.SourceOrigin`): loading the feeds file (``sync``) adds, changes and retires
+``file`` sources only; the console (``add``, ``update``) and ``import_yaml`` make ``console``
+sources, which no file retires; nothing here writes the feeds file. ``export_yaml`` writes the
+sources in the file's format, and every way in is checked by the file's rules
+(:mod:`curator.ingest.feeds_file`) and, for URLs typed or imported, the fetcher's.
+
+This class also loads each source's runtime state, lets :mod:`curator.ingest.pipeline` decide
+what to request and what a fetch outcome means, and stores the result.
 """
 
 from __future__ import annotations
@@ -11,22 +16,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 from curator.clock import Clock
 from curator.config import Settings, load_feeds_file
-from curator.errors import CuratorError, FetchError, NotFound, ParseError
-from curator.ingest import pipeline
-from curator.ingest.feeds_file import (
-    read_feeds_document,
-    with_new_source,
-    with_source_enabled,
-    write_feeds_document,
+from curator.errors import (
+    ConfigError,
+    CuratorError,
+    FetchError,
+    InvalidInput,
+    NotFound,
+    ParseError,
+    WorkflowError,
 )
+from curator.ingest import pipeline
+from curator.ingest.feeds_file import console_source, dump_sources, free_source_id, parse_feeds_text
 from curator.ingest.fetch import Fetcher, check_url
-from curator.storage import SourceState, Storage
-from curator.types import CollectResult, Source, SourceHealth
+from curator.storage import SourceState, Store
+from curator.types import CollectResult, Source, SourceHealth, SourceImportResult, SourceOrigin
 
 __all__ = ["Sources"]
 
@@ -34,53 +42,136 @@ log = logging.getLogger("curator")
 
 
 class Sources:
-    """Sources: keep them in line with feeds.yaml, show their health, collect them.
+    """Sources: load the feeds file, let editors add and switch sources, export and import them,
+    show their health, collect them.
 
     ``fetcher`` is the one HTTP client of the process (its policy is also the rule for URLs an
     editor adds); the root closes it."""
 
-    def __init__(self, settings: Settings, storage: Storage, clock: Clock, fetcher: Fetcher) -> None:
+    def __init__(self, settings: Settings, storage: Store, clock: Clock, fetcher: Fetcher) -> None:
         self._settings = settings
         self._storage = storage
         self._clock = clock
         self._fetcher = fetcher
 
-    # ------------------------------------------------------------------ desired state
+    # ------------------------------------------------------------------ definitions
 
-    def sync(self, sources: Sequence[Source] | None = None) -> tuple[int, int, int]:
-        """Make the stored sources match feeds.yaml (or ``sources``). Returns (added, changed, retired)."""
+    def sync(self, sources: Sequence[Source] | None = None, *, allow_empty: bool = False) -> tuple[int, int, int]:
+        """Make the sources of the feeds file (or ``sources``, read as that file) match it:
+        add, change and retire ``file`` sources; console and internal sources are never
+        touched. Returns (added, changed, retired).
+
+        An empty list retires nothing unless ``allow_empty`` (``curator init --allow-empty-feeds``):
+        a blank or truncated feeds file once silently retired every source. Raises ConfigError,
+        naming the file and the sources it would retire, when it would; with no sources to
+        retire an empty list is harmless and passes. Raises ConfigError naming the file, and
+        changes nothing, when it uses the id of an internal source or of a console source with
+        another URL (the same id and URL: the file takes the console source over)."""
+        where = "the list of sources given"
         if sources is None:
             sources = load_feeds_file(self._settings.feeds_file)
-        return self._storage.sync_sources(sources, self._clock.now())
+            where = str(self._settings.feeds_file)
+        if not sources and not allow_empty:
+            listed = [s.source.id for s in self._storage.source_states(only_enabled=False)
+                      if s.source.origin == "file"]
+            if listed:
+                shown = ", ".join(listed[:5]) + (f" and {len(listed) - 5} more" if len(listed) > 5 else "")
+                raise ConfigError(
+                    f"{where}: lists no sources, so loading it would retire all {len(listed)} ({shown}); "
+                    "add the sources to it, or retire them all on purpose with `curator init --allow-empty-feeds`")
+        try:
+            return self._storage.sync_sources(sources, self._clock.now())
+        except WorkflowError as exc:
+            raise ConfigError(f"{where}: {exc}") from exc
 
     def add(self, url: str, *, title: str, visibility: str = "public", lang: str | None = None,
             areas: Sequence[str] = ()) -> str:
-        """Add a feed to feeds.yaml (the desired state) and load it. The URL is checked with the
-        fetcher's rules (no private addresses, http/https only). Returns the new source id.
+        """Add a ``console`` source, enabled, and return its id (the slug of the title, made
+        unique). The URL is checked with the fetcher's rules (no private addresses, http/https
+        only), the rest with the feeds file's; ``visibility`` is public, members or
+        ``club:<id>`` of an existing club.
 
-        Raises AddressNotAllowed or InvalidInput for a refused URL, a blank title, a bad
-        visibility or a URL that is already a source; ConfigError when feeds.yaml is broken (it is
-        then left as it was)."""
+        Raises AddressNotAllowed or InvalidInput for a refused URL, a blank title, a visibility
+        that is not one of the choices, an unknown language or area, or a URL that is already a
+        source. The feeds file is not read or written."""
         url = check_url(url, self._fetcher.policy)  # the same rules the collector applies
-        path = Path(self._settings.feeds_file)
-        document, source_id = with_new_source(read_feeds_document(path), url=url, title=title,
-                                              visibility=visibility, lang=lang, areas=areas)
-        write_feeds_document(path, document)
-        self.sync()
-        return source_id
+        self._check_visibility(visibility)
+        taken = {h.source.id for h in self._storage.source_health()}
+        source = console_source(free_source_id(title or "", taken), url=url, title=title, visibility=visibility,
+                                lang=lang, areas=areas)
+        self._storage.add_source(source, self._clock.now())
+        return source.id
 
-    def set_enabled(self, source_id: str, enabled: bool) -> None:
-        """Enable or disable a source in feeds.yaml and apply it. Raises NotFound for a source
-        that is not in feeds.yaml."""
-        path = Path(self._settings.feeds_file)
-        document = with_source_enabled(read_feeds_document(path), source_id, enabled, where=str(path))
-        write_feeds_document(path, document)
-        self.sync()
+    def update(self, source_id: str, *, url: str, title: str, visibility: str, lang: str | None = None,
+               areas: Sequence[str] = ()) -> bool:
+        """Change a ``console`` source (checked as in ``add``); its switch, poll interval and
+        kind stay. A new URL starts its fetch state afresh; a new visibility applies to its
+        stored items at once. Returns whether anything changed.
+
+        Raises NotFound for an unknown id, WorkflowError for a source of the feeds file (change
+        it there) or an internal one, and what ``add`` raises for a refused entry."""
+        current = self._get(source_id)
+        url = check_url(url, self._fetcher.policy)
+        self._check_visibility(visibility)
+        source = console_source(source_id, url=url, title=title, visibility=visibility, lang=lang, areas=areas)
+        source = replace(source, poll_minutes=current.poll_minutes, kind=current.kind)
+        return self._storage.update_source(source, self._clock.now())
+
+    def set_enabled(self, source_id: str, enabled: bool) -> Source:
+        """Switch a source on or off, whatever its origin, and return it; on, it is collected at
+        the next run. The feeds file's ``enabled`` changes a file source again only when the
+        file changes it. Switching on a retired file source (no longer in the file) makes it a
+        console source. Raises NotFound for an unknown id, WorkflowError for an internal source
+        (member posts, imports: never collected)."""
+        return self._storage.set_source_enabled(source_id, enabled, self._clock.now())
+
+    def export_yaml(self, origin: SourceOrigin | None = None) -> str:
+        """The current sources (of ``origin`` only, if given) as a feeds file, by id: every
+        source that is collected or switched off, not the internal and retired ones.
+        ``import_yaml`` reads it back unchanged; used as feeds.yaml it makes them file sources."""
+        sources = [h.source for h in self._storage.source_health()
+                   if h.status not in ("internal", "retired") and origin in (None, h.source.origin)]
+        header = (f"Sources exported by `curator sources export` at {self._clock.now():%Y-%m-%d %H:%M} UTC"
+                  f"{f' (origin: {origin})' if origin else ''}.\n"
+                  "Read back with `curator sources import FILE`; as feeds.yaml they become sources of that file.")
+        return dump_sources(sources, header=header)
+
+    def import_yaml(self, text: str, *, where: str) -> list[SourceImportResult]:
+        """Add or update the sources of a feeds file's ``text`` as ``console`` sources, and say
+        per source what happened (added, updated, unchanged, or skipped with the reason: its id
+        belongs to the feeds file or to an internal source, or its URL to another source).
+
+        The whole file is checked first, with the feeds file's rules and the fetcher's URL
+        rules; ConfigError naming ``where``, the entry and the field, and nothing stored, when
+        any entry is refused."""
+        checked = []
+        for index, src in enumerate(parse_feeds_text(text, where), start=1):
+            try:
+                url = check_url(src.url, self._fetcher.policy)
+            except (InvalidInput, FetchError) as exc:
+                raise ConfigError(f"{where}: source #{index} ('{src.id}'): field 'url': {exc}; "
+                                  "nothing was imported") from exc
+            checked.append(replace(src, url=url, origin="console"))
+        return self._storage.import_sources(checked, self._clock.now())
+
+    def _get(self, source_id: str) -> Source:
+        for h in self._storage.source_health():
+            if h.source.id == source_id:
+                return h.source
+        raise NotFound(f"no source with id '{source_id}'; `curator sources` lists them")
+
+    def _check_visibility(self, visibility: str) -> None:
+        """Who may read a console source is a choice: public, members or an existing club."""
+        choices = {"public", "members", *(f"club:{c.id}" for c in self._storage.list_clubs())}
+        if visibility not in choices:
+            raise InvalidInput(f"who may read the source must be one of {', '.join(sorted(choices))} "
+                               f"(got {visibility!r})")
 
     # ------------------------------------------------------------------ runtime state
 
     def health(self) -> list[SourceHealth]:
-        """All sources with their health: last success, last error, item count."""
+        """Every source, internal and retired ones too, with its health (``status``), last
+        success, last error and item count, by id."""
         return self._storage.source_health()
 
     def collect(self, source_ids: Sequence[str] | None = None, *, force: bool = False,

@@ -20,7 +20,7 @@ from curator.clock import Clock
 from curator.embeddings import EmbeddingCache, Encoder
 from curator.errors import InvalidInput
 from curator.ingest.normalise import url_identity
-from curator.storage import Storage, TagRow
+from curator.storage import Store, TagRow
 from curator.tagging import (
     AreaModel,
     Correction,
@@ -59,13 +59,18 @@ class Tagging:
     ``make_curator``); ``embedding_cache`` keeps document vectors by model and text hash so
     each text is encoded once across runs and processes."""
 
-    def __init__(self, storage: Storage, clock: Clock, encoder: Encoder, areas: AreaModel,
+    def __init__(self, storage: Store, clock: Clock, encoder: Encoder, areas: AreaModel,
                  embedding_cache: EmbeddingCache) -> None:
         self._storage = storage
         self._clock = clock
         self._encoder = encoder
         self._areas = areas
         self._cache = embedding_cache
+
+    def area_names(self) -> dict[str, dict[str, str]]:
+        """``{area id: {language: display name}}`` for the five subject areas, in canonical
+        order, as ``models/subject_areas.yaml`` names them (the one place area names are written)."""
+        return {a.id: dict(a.names) for a in self._areas.areas}
 
     def embed(self, items: Sequence[Item], *, progress: bool = False) -> NDArray[np.float32]:
         """One L2-normalised document vector per item, in input order: the same vectors the

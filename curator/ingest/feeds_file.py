@@ -1,107 +1,99 @@
-"""Editing feeds.yaml, the desired list of sources, from the editors' console.
+"""The feeds-file format as a way in and out of the database: export, import, console entries.
 
-The file belongs to the editors: it is changed as a YAML document (their entries, order and
-defaults kept), validated with the same rules as on loading
-(:func:`curator.config.parse_sources`) before it replaces the old file, and replaced atomically,
-so a bad edit never leaves a broken or half-written file behind.
+The database holds the sources; the feeds file is one way to define them (``origin: file``).
+Every other way in goes through the file's own rules, :func:`curator.config.parse_sources`, so
+a source is valid in the console exactly when it would be valid in feeds.yaml:
 
-:func:`with_new_source` and :func:`with_source_enabled` are pure (a document in, a new document
-out); :func:`read_feeds_document` and :func:`write_feeds_document` do the file I/O.
+- :func:`console_source` turns what an editor typed into a source (or refuses it);
+- :func:`parse_feeds_text` reads a file to import (``curator sources import``);
+- :func:`dump_sources` writes sources as a feeds file (``curator sources export``), checked
+  by the same rules before it is returned, so what is exported imports again unchanged.
+
+All functions are pure; URL rules of the fetcher are the caller's (:func:`curator.ingest.fetch.check_url`).
 """
 
 from __future__ import annotations
 
-import copy
-import re
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from typing import Any
 
 import yaml
 
 from curator.config import parse_sources
-from curator.errors import ConfigError, InvalidInput, NotFound
+from curator.errors import ConfigError, InvalidInput
 from curator.ingest.normalise import slugify
-from curator.types import AREA_IDS
+from curator.types import Source
 
-__all__ = ["read_feeds_document", "write_feeds_document", "with_new_source", "with_source_enabled"]
-
-FeedsDocument = dict[str, Any]
-"""The YAML mapping of a feeds file: ``sources:`` (a list of mappings) and maybe ``defaults:``."""
-
-_VISIBILITY = re.compile(r"public|members|club:[a-z0-9][a-z0-9-]{0,63}")
+__all__ = ["console_source", "dump_sources", "free_source_id", "parse_feeds_text"]
 
 
-def read_feeds_document(path: Path) -> FeedsDocument:
-    """The feeds file as a YAML mapping with a ``sources`` list; a missing or empty file gives
-    ``{"sources": []}``. Raises ConfigError naming the file when it is not YAML or not a mapping."""
-    if not path.exists():
-        return {"sources": []}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    if data is None:
-        return {"sources": []}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping with 'sources:' (and optionally 'defaults:')")
-    data["sources"] = data.get("sources") or []
-    return data
-
-
-def write_feeds_document(path: Path, document: FeedsDocument) -> None:
-    """Validate ``document`` as a feeds file, then replace ``path`` with it atomically.
-
-    Raises ConfigError (naming ``path``, the entry and the field) and leaves the file as it was
-    when the document is not a valid feeds file.
-    """
-    parse_sources(document, str(path))
-    tmp = path.with_suffix(".yaml.tmp")
-    tmp.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    tmp.replace(path)
-
-
-def with_new_source(document: FeedsDocument, *, url: str, title: str, visibility: str = "public",
-                    lang: str | None = None, areas: Sequence[str] = ()) -> tuple[FeedsDocument, str]:
-    """``document`` with a new source appended, and the new source's id.
-
-    ``url`` must already be checked (the fetcher's rules). The id is the slug of the title,
-    with ``-2``, ``-3`` ... appended when taken. ``lang`` other than de/en is left out; ``areas``
-    outside the subject areas are dropped. Raises InvalidInput for a blank title, a bad
-    visibility or a URL that is already a source.
-    """
-    title = (title or "").strip()
-    if not title:
-        raise InvalidInput("the source needs a title")
-    if not _VISIBILITY.fullmatch(visibility or ""):
-        raise InvalidInput("visibility must be public, members or club:<club-id>")
-    entries = [s for s in document.get("sources") or [] if isinstance(s, dict)]
-    if any(s.get("url") == url for s in entries):
-        raise InvalidInput(f"{url} is already a source")
-    existing = {s.get("id") for s in entries}
+def free_source_id(title: str, taken: Collection[str]) -> str:
+    """The slug of ``title`` (``source`` when nothing is left of it), with ``-2``, ``-3`` ...
+    appended while it is in ``taken``."""
     base = slugify(title, max_length=50, fallback="source")
     sid, n = base, 2
-    while sid in existing:
+    while sid in taken:
         sid, n = f"{base}-{n}", n + 1
-    entry: dict[str, Any] = {"id": sid, "title": title, "url": url, "visibility": visibility}
-    if lang in ("de", "en"):
+    return sid
+
+
+def console_source(source_id: str, *, url: str, title: str, visibility: str, lang: str | None,
+                   areas: Sequence[str], enabled: bool = True) -> Source:
+    """An editor's entry as a ``console`` source, checked by the feeds file's rules.
+
+    ``url`` must already be checked by the fetcher's rules. A blank ``lang`` means "detect".
+    Raises InvalidInput saying which field is wrong (blank title, a visibility other than
+    public, members or club:<id>, an unknown language or area)."""
+    if not (title or "").strip():
+        raise InvalidInput("the source needs a title")
+    entry: dict[str, Any] = {"id": source_id, "title": title.strip(), "url": url, "visibility": visibility,
+                             "areas": list(areas), "enabled": enabled}
+    if lang:
         entry["lang"] = lang
-    if areas:
-        entry["areas"] = [a for a in areas if a in AREA_IDS]
-    new = copy.deepcopy(document)
-    new["sources"] = [*(new.get("sources") or []), entry]
-    return new, sid
+    try:
+        (source,) = parse_sources({"sources": [entry]}, "the new source")
+    except ConfigError as exc:
+        raise InvalidInput(str(exc)) from exc
+    return replace(source, origin="console")
 
 
-def with_source_enabled(document: FeedsDocument, source_id: str, enabled: bool, *, where: str) -> FeedsDocument:
-    """``document`` with source ``source_id`` switched on or off (``enabled: true|false``).
+def parse_feeds_text(text: str, where: str) -> tuple[Source, ...]:
+    """The sources of a feeds file's text. Raises ConfigError naming ``where`` (the file), the
+    entry and the field, as loading feeds.yaml does."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{where}: not valid YAML: {exc}") from exc
+    return parse_sources(data, where)
 
-    Raises NotFound, naming ``where`` (the file), when the document has no such source: sources
-    that are not in the feeds file (imports, member posts) cannot be switched.
-    """
-    new = copy.deepcopy(document)
-    for entry in new.get("sources") or []:
-        if isinstance(entry, dict) and entry.get("id") == source_id:
-            entry["enabled"] = bool(enabled)
-            return new
-    raise NotFound(f"no source '{source_id}' in {where}; only sources of feeds.yaml can be switched")
+
+def dump_sources(sources: Sequence[Source], *, header: str = "") -> str:
+    """``sources`` as the text of a feeds file, every field that matters written out (the
+    defaults of the format are not relied on), each line of ``header`` as a comment on top.
+
+    Raises ConfigError if a source breaks the format's rules (then it could not be imported)."""
+    document = {"sources": [_entry(s) for s in sources]}
+    parse_sources(document, "the exported sources")
+    comment = "".join(f"# {line}\n".replace("# \n", "#\n") for line in header.splitlines())
+    return comment + str(yaml.dump(document, Dumper=_IndentedDumper, allow_unicode=True, sort_keys=False, width=120))
+
+
+class _IndentedDumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML has no type hints here
+    """Indents list entries under their key (``sources:`` then ``  - id: ...``), as feeds.yaml is
+    written by hand, so an exported entry can be pasted into it as it is."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _entry(source: Source) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": source.id, "title": source.title, "url": source.url}
+    if source.lang:
+        entry["lang"] = source.lang
+    if source.areas:
+        entry["areas"] = list(source.areas)
+    entry.update(visibility=source.visibility, poll_minutes=source.poll_minutes, enabled=source.enabled)
+    if source.kind != "article":
+        entry["kind"] = source.kind
+    return entry

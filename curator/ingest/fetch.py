@@ -55,6 +55,7 @@ from curator.ingest.netguard import (
     is_localhost_name,
     parse_ip_literal,
 )
+from curator.ingest.normalise import ascii_host
 from curator.types import FetchResult
 
 try:  # brotli is optional: only advertised and decoded when importable
@@ -154,7 +155,7 @@ def check_url(url: str, policy: FetchPolicy = DEFAULT_POLICY) -> str:
     ``0177.0.0.1``, ``[::ffff:127.0.0.1]``) are checked against the address policy,
     and ``localhost`` names are refused unless ``policy.allow_private``.
     Host names are *not* resolved here; the fetcher checks the resolved address at
-    connect time. Normalised means: lower-case scheme and host, IDNA host, canonical
+    connect time. Normalised means: lower-case scheme and host, IDNA 2008 host, canonical
     IP spelling, path at least ``/``, no fragment.
 
     Raises AddressNotAllowed (bad scheme, forbidden address) or InvalidInput
@@ -197,6 +198,14 @@ def check_url(url: str, policy: FetchPolicy = DEFAULT_POLICY) -> str:
         raise InvalidInput(f"feed URL has no host name: {_shown(text)}")
     if port == 0:
         raise InvalidInput(f"feed URL has port 0: {_shown(text)}")
+    if not host.isascii():
+        # UTS 46 / IDNA 2008 (ascii_host), the one conversion curator uses: httpx alone refuses
+        # names that need UTS 46 mapping (full-width letters) and the stdlib codec is IDNA 2003.
+        encoded = ascii_host(host)
+        if encoded is None:
+            raise InvalidInput(f"feed URL has an invalid international host name: {_shown(text)}")
+        host = encoded
+        text = urllib.parse.urlunsplit(parts._replace(netloc=host if port is None else f"{host}:{port}"))
     try:
         parsed = httpx.URL(text)
     except httpx.InvalidURL as exc:

@@ -17,13 +17,16 @@ from typing import Any, Generic, TypeVar
 
 from curator.clock import parse_iso_time
 from curator.errors import InvalidInput
-from curator.ingest.normalise import slugify
+from curator.ingest.normalise import slugify, web_link
 from curator.ingest.plain_text import item_from_text
 from curator.types import ParsedItem
 
-__all__ = ["JsonlRead", "ArchiveImport", "read_jsonl", "parse_archive", "archive_source_id"]
+__all__ = ["ARCHIVE_KEY_PREFIX", "JsonlRead", "ArchiveImport", "read_jsonl", "parse_archive", "archive_source_id"]
 
 T = TypeVar("T")
+
+ARCHIVE_KEY_PREFIX = "import:"
+"""An archived article's item key is this and the id the archive gave it (``import:bbc-business-232``)."""
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,12 @@ def archive_source_id(source_id: str, sub_source: object) -> str:
 
 def parse_archive(lines: Iterable[str], *, source_id: str, now: datetime) -> ArchiveImport:
     """Parse an article archive: one JSON object per line with ``id``, ``title``, ``text`` (text
-    or number, not blank) and optionally ``url`` (text), ``lang``, ``published`` (ISO 8601, never
+    or number, not blank) and optionally ``url`` (a web link: the rule of
+    :func:`~curator.ingest.normalise.web_link` that feed entries follow; a line with a
+    ``javascript:``, ``data:`` or other non-web link is reported, not imported), ``lang``, ``published`` (ISO 8601, never
     later than ``now``) and ``source`` (a sub-source, see :func:`archive_source_id`).
 
-    Each item's key is ``import:<id>``, so importing the same archive again gives the same keys.
+    Each item's key is ``import:<id>`` (:data:`ARCHIVE_KEY_PREFIX`), so importing the same archive again gives the same keys.
     Bad lines are reported by number (see :func:`read_jsonl`) and left out.
     """
 
@@ -104,10 +109,13 @@ def parse_archive(lines: Iterable[str], *, source_id: str, now: datetime) -> Arc
         url = obj.get("url")
         if url is not None and not isinstance(url, str):
             raise InvalidInput("field 'url' must be text")
+        if url is not None and url.strip() and web_link(url) is None:
+            raise InvalidInput(f"field 'url' must be a web address starting with http:// or https:// "
+                               f"(got {url[:80]!r}); fix or remove it")
         lang = obj.get("lang")
         if lang is not None and not isinstance(lang, str):
             raise InvalidInput("field 'lang' must be text such as de or en")
-        item = item_from_text(key=f"import:{obj['id']}", title=str(obj["title"]), text=str(obj["text"]),
+        item = item_from_text(key=f"{ARCHIVE_KEY_PREFIX}{obj['id']}", title=str(obj["title"]), text=str(obj["text"]),
                               link=url, lang=lang, published=published)
         return archive_source_id(source_id, obj.get("source")), item
 

@@ -24,9 +24,13 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
+import idna
+
 __all__ = [
     "TRACKING_PARAMS",
+    "ascii_host",
     "canonical_url",
+    "web_link",
     "url_identity",
     "item_key",
     "content_hash",
@@ -111,6 +115,76 @@ def collapse_whitespace(s: str) -> str:
     return _WS_RE.sub(" ", clean_text(s)).strip()
 
 
+# RFC 3986 reg-name characters (and ":" of an IPv6 literal, whose brackets urlsplit removed).
+_ASCII_HOST_RE = re.compile(r"[a-z0-9._~!$&'()*+,;=%:-]+")
+
+
+def ascii_host(host: str) -> str | None:
+    """The ASCII form of a host name, or None when it is not a usable one.
+
+    ASCII names (and IP literals) are lower-cased and must consist of the characters RFC 3986
+    allows in a host; a name with non-ASCII characters is mapped and encoded with UTS 46 / IDNA
+    2008 (``Straße.de`` -> ``xn--strae-oqa.de``, ``ＢÜCHER.de`` -> ``xn--bcher-kva.de``). A
+    trailing dot is dropped. None for an empty name and for one IDNA 2008 refuses.
+    """
+    name = host.strip().rstrip(".")
+    if not name:
+        return None
+    if name.isascii():
+        name = name.lower()
+        return name if _ASCII_HOST_RE.fullmatch(name) else None
+    try:
+        return idna.encode(name, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return None
+
+
+def _absolute(url: str | None, base: str | None) -> str | None:
+    """``url`` cleaned as a browser reads it and resolved against ``base``; None when blank.
+
+    Control characters go (:func:`clean_text`), so do embedded tabs and newlines (browsers
+    ignore them; they hide ``java\nscript:``); a protocol-relative URL gets ``https:``.
+    """
+    if url is None:
+        return None
+    url = re.sub(r"[\t\n]", "", clean_text(url).strip())
+    if not url:
+        return None
+    if base:
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return None
+    if url.startswith("//"):
+        url = "https:" + url
+    return url
+
+
+def web_link(url: str | None, base: str | None = None) -> str | None:
+    """The link to store and show for an item, or None when ``url`` is not a safe web link.
+
+    The one rule for links, whichever way an item came in (feed entry, archive import, member
+    post): control characters and spaces are removed anywhere (``java script:`` tricks; feed
+    entry keys have always been made from links read this way), the rest is resolved against
+    ``base`` (``//host/x`` gets ``https:``) and must then be an absolute ``http``/``https`` URL
+    with a valid host (:func:`ascii_host`) and no user name or password
+    (``https://bank.example@evil.example/`` misleads readers). The link is returned as published,
+    not canonicalised. None for None/blank input, ``javascript:``, ``data:``, ``mailto:``, other
+    schemes and URLs that stay relative.
+    """
+    if url is None:
+        return None
+    absolute = _absolute(re.sub(r"[\x00-\x20]", "", clean_text(url)), base)
+    if absolute is None or canonical_url(absolute) is None:
+        return None
+    try:
+        if urlsplit(absolute).username is not None:
+            return None
+    except ValueError:
+        return None
+    return absolute
+
+
 def _is_tracking(name: str) -> bool:
     lowered = name.lower()
     return lowered in TRACKING_PARAMS or lowered.startswith(_TRACKING_PREFIXES)
@@ -121,28 +195,18 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
 
     ``url`` is resolved against ``base`` when relative; a protocol-relative URL
     (``//host/x``) without a usable base gets ``https:``. The host is
-    lower-cased (and IDNA-encoded), default ports, user info, the fragment and
+    lower-cased (and IDNA 2008-encoded, :func:`ascii_host`), default ports, user info, the fragment and
     tracking parameters (``utm_*``, ``fbclid``, ``gclid``, ``mc_cid``, ...; see
     :data:`TRACKING_PARAMS`) are removed, an empty path becomes ``/``. The
     scheme and ``www.`` are kept (see the module docstring).
 
-    Returns None for None/blank input, for a URL that stays relative, and for
-    any scheme other than http/https (``javascript:``, ``data:``, ``mailto:``...).
+    Returns None for None/blank input, for a URL that stays relative, for a host
+    name that is not valid (see :func:`ascii_host`), and for any scheme other
+    than http/https (``javascript:``, ``data:``, ``mailto:``...).
     """
+    url = _absolute(url, base)
     if url is None:
         return None
-    url = clean_text(url).strip()
-    # Browsers ignore embedded tabs/newlines in URLs; so do we (they hide "java\nscript:").
-    url = re.sub(r"[\t\n]", "", url)
-    if not url:
-        return None
-    if base:
-        try:
-            url = urljoin(base, url)
-        except ValueError:
-            return None
-    if url.startswith("//"):
-        url = "https:" + url
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -151,13 +215,9 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
         return None
-    host = (parts.hostname or "").rstrip(".")
-    if not host:
+    host = ascii_host(parts.hostname or "")
+    if host is None:
         return None
-    try:
-        host = host.encode("idna").decode("ascii") if not host.isascii() else host.lower()
-    except UnicodeError:
-        host = host.lower()
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"

@@ -40,7 +40,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
@@ -54,6 +53,7 @@ from curator.ingest.normalise import (
     content_hash,
     item_key,
     shorten_text,
+    web_link,
 )
 from curator.ingest.sanitise import html_to_text, sanitise_html, text_to_html
 from curator.types import ParsedFeed, ParsedItem
@@ -591,7 +591,7 @@ def _entry_html(raw: _RawEntry, base: str, max_field_chars: int) -> str:
         return ""
     richest = max(raw.bodies, key=lambda body: len(body.value))
     if richest.base:
-        base = _resolved_link(richest.base, base) or base  # xml:base, itself relative to the feed URL
+        base = web_link(richest.base, base) or base  # xml:base, itself relative to the feed URL
     value = _truncate(richest.value, max_field_chars)
     html = value if richest.is_html else text_to_html(value)
     return _truncate_html(sanitise_html(html, base), max_field_chars, base)
@@ -630,7 +630,7 @@ def _build_feed(
     for entry in entries:
         key = item_key(
             None if ignore_guids else entry.guid,
-            None if ignore_guids and entry.link_from_guid else _resolved_link(entry.link, url),
+            None if ignore_guids and entry.link_from_guid else web_link(entry.link, url),
             entry.title,
             entry.published or entry.updated,
             text=entry.bodies[0].value if entry.bodies else None,
@@ -678,7 +678,7 @@ def _build_item(
     title_text = html_to_text(entry.title) if entry.title_is_html else entry.title
     title = _truncate(collapse_whitespace(title_text), min(MAX_TITLE_CHARS, max_field_chars))
     link = canonical_url(entry.link, url)
-    resolved = _resolved_link(entry.link, url)
+    resolved = web_link(entry.link, url)
     # P10: relative URLs in the body resolve against the feed URL (feedparser already applied xml:base).
     content_html = _entry_html(entry, url, max_field_chars)
     text = _truncate(html_to_text(content_html), max_field_chars)
@@ -712,16 +712,3 @@ def _build_item(
     )
 
 
-def _resolved_link(link: str | None, base: str) -> str | None:
-    """The entry link as published, made absolute; None unless it is http(s)."""
-    if not link:
-        return None
-    value = re.sub(r"[\x00-\x20]", "", clean_text(link))
-    try:
-        absolute = urljoin(base, value)
-        scheme = urlsplit(absolute).scheme.lower()
-    except ValueError:
-        return None
-    if absolute.startswith("//"):
-        absolute, scheme = "https:" + absolute, "https"
-    return absolute if scheme in ("http", "https") else None

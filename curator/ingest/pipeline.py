@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from curator.errors import FetchError, HTTPStatusError, ParseError
 from curator.ingest.backoff import next_attempt_after_failure
+from curator.ingest.normalise import ascii_host
 from curator.ingest.parse import parse_feed
 from curator.types import FetchResult, ParsedItem
 
@@ -64,7 +65,7 @@ def group_by_host(sources: Sequence[S], url_of: Callable[[S], str], per_host: in
     seen: dict[str, int] = defaultdict(int)  # sources of each host dealt so far
     groups: dict[tuple[str, int], list[S]] = defaultdict(list)
     for source in sources:
-        host = urlsplit(url_of(source)).hostname or ""
+        host = ascii_host(urlsplit(url_of(source)).hostname or "") or ""  # straße.de is xn--strae-oqa.de
         groups[(host, seen[host] % per_host)].append(source)
         seen[host] += 1
     return list(groups.values())

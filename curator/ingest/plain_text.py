@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from curator.ingest.lang import detect_language
-from curator.ingest.normalise import canonical_url, clean_text, content_hash, shorten_text
+from curator.ingest.normalise import canonical_url, clean_text, content_hash, shorten_text, web_link
 from curator.ingest.parse import MAX_TITLE_CHARS, SUMMARY_CHARS
 from curator.ingest.sanitise import sanitise_html, text_to_html
 from curator.types import ParsedItem
@@ -35,14 +35,16 @@ def item_from_text(*, key: str, title: str, text: str, link: str | None = None, 
     characters, lone surrogates and bidi overrides removed, NFC) and cut to
     :data:`~curator.ingest.parse.MAX_TITLE_CHARS` and :data:`MAX_TEXT_CHARS`. Blank-line
     separated blocks of ``text`` become paragraphs of ``content_html`` (escaped: markup in the
-    text is shown, never run). ``link`` is kept as given (None when blank) and its canonical form
-    computed; None when it is not an http(s) URL. ``lang`` None (or empty) means "detect it
+    text is shown, never run). ``link`` is kept when it is a web link
+    (:func:`~curator.ingest.normalise.web_link`, the rule feed entries follow) and its canonical
+    form computed; both are None for a blank link or one that is not a safe http(s) URL
+    (``javascript:``, ``data:``...). ``lang`` None (or empty) means "detect it
     from title and text"; detection may still give None for very short texts. ``published``
     None means the source gave no date (storage then uses the time it first saw the item).
     """
     title = clean_text(title)[:MAX_TITLE_CHARS]
     text = clean_text(text)[:MAX_TEXT_CHARS]
-    link = (link.strip() or None) if link else None
+    link = web_link(link)
     return ParsedItem(
         key=key,
         title=title,

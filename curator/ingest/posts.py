@@ -11,7 +11,7 @@ from datetime import datetime
 
 from curator.errors import InvalidInput
 from curator.ingest.lang import detect_language
-from curator.ingest.normalise import clean_text
+from curator.ingest.normalise import clean_text, web_link
 from curator.ingest.plain_text import item_from_text
 from curator.types import MemberPost, ParsedItem, Source
 
@@ -46,7 +46,8 @@ def check_post(*, title: str, text: str, author_name: str, author_email: str | N
     """Check a member's submission and return it cleaned.
 
     Rules: a title of 1-300 characters, a text of 20-20,000 characters (after cleaning and
-    stripping), an author name, a link (optional) starting with http:// or https://, ``lang``
+    stripping), an author name, a link (optional; a web link as
+    :func:`~curator.ingest.normalise.web_link` defines it, for feeds and imports too), ``lang``
     de, en or None (None: detected from title and text), visibility ``public``, ``members`` or
     ``club:<club-id>``. Raises InvalidInput listing every problem at once, so the member can fix
     them in one go.
@@ -64,8 +65,10 @@ def check_post(*, title: str, text: str, author_name: str, author_email: str | N
     if not (author_name or "").strip():
         problems.append("the author's name is missing")
     link = (link or "").strip() or None
-    if link is not None and not re.match(r"^https?://[^\s/]+\S*$", link):
-        problems.append("the link must be a web address starting with http:// or https://")
+    if link is not None:
+        link = web_link(link)  # the rule every item link follows, feeds and imports alike
+        if link is None:
+            problems.append("the link must be a web address starting with http:// or https://")
     if lang is not None and lang not in ("de", "en"):
         problems.append("the language must be de or en")
     if not re.match(r"^(public|members|club:[a-z0-9-]+)$", visibility):

@@ -4,6 +4,7 @@ when their turn comes (a member may unsubscribe, leave a club or change address 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from datetime import datetime, tzinfo
 
 from ..types import Member, Segment
 from .segments import in_segment
@@ -49,4 +50,25 @@ def skip_reason(member: Member | None, frozen_email: str | None, segment: Segmen
     return None
 
 
-__all__ = ["mailbox_key", "recipients", "skip_reason"]
+def frequency_skip(member: Member, kind: str, last_digest_sent: datetime | None, now: datetime,
+                   tz: tzinfo) -> str | None:
+    """Why the member's digest frequency leaves them out of an issue of ``kind`` sent ``now``
+    (None: it does not).
+
+    Frequency is about the digest only: special newsletters and invitations go to everyone in
+    their segment who has not unsubscribed. ``never``: no digest. ``monthly``: the first digest
+    sent to them in each calendar month of the cluster's time zone ``tz``, i.e. none when
+    ``last_digest_sent`` (their newest sent digest) falls in the month of ``now``; a month
+    without a digest for their segment simply starts with the next one. ``weekly``: every issue."""
+    if kind != "digest" or member.digest_frequency == "weekly":
+        return None
+    if member.digest_frequency == "never":
+        return "the member chose to receive no digest"
+    if last_digest_sent is not None:
+        last, current = last_digest_sent.astimezone(tz), now.astimezone(tz)
+        if (last.year, last.month) == (current.year, current.month):
+            return "the member chose a monthly digest and already got this month's"
+    return None
+
+
+__all__ = ["frequency_skip", "mailbox_key", "recipients", "skip_reason"]

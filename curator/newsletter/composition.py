@@ -44,11 +44,13 @@ class IssueContent:
 @dataclass(frozen=True)
 class MemberLinks:
     """The links in one member's copy: ``item`` gives the URL they click for an item (a signed
-    click-tracking URL only if they consented), the others their unsubscribe and preferences pages."""
+    click-tracking URL only if they consented), the others their unsubscribe and preferences pages;
+    ``open_pixel`` the signed tracking image, "" for a member without tracking consent."""
 
     item: Callable[[Item], str]
     unsubscribe: str
     preferences: str
+    open_pixel: str = ""
 
 
 def pinned_ids(issue: DigestIssue) -> list[int]:
@@ -154,7 +156,8 @@ def compose_view(issue: DigestIssue, member: Member, content: IssueContent, pick
         preheader=texts.get("preheader") or lab["default_preheader"], intro=texts.get("intro", ""),
         greeting=lab["greeting"].format(name=member.name.strip()),
         segment_name=segment_label(issue.segment), sections=tuple(sections),
-        unsubscribe_url=links.unsubscribe, preferences_url=links.preferences, web_url="", footer=lab["why_footer"])
+        unsubscribe_url=links.unsubscribe, preferences_url=links.preferences, web_url="", footer=lab["why_footer"],
+        open_pixel_url=links.open_pixel)
 
 
 __all__ = ["KIND_SECTIONS", "PERSONAL_KINDS", "IssueContent", "MemberLinks", "compose_view", "in_period",

@@ -91,6 +91,15 @@ def is_due(issue: DigestIssue, now: datetime) -> bool:
     return not issue.hold_reason
 
 
+def server_wait_reason(reason: str, *, tried_at: datetime, retry_at: datetime, pending: int) -> str:
+    """What an editor reads while a send waits for the mail server (the issue stays ``sending``):
+    the server's error at the try at ``tried_at``, that the ``pending`` recipients are not charged
+    for it, and when the next try is."""
+    return (f"waiting for the mail server, unreachable at {tried_at:%Y-%m-%d %H:%M} UTC: {reason}. "
+            f"{pending} recipient(s) stay pending (an outage counts against nobody); next try at "
+            f"{retry_at:%Y-%m-%d %H:%M} UTC")
+
+
 def late_hold_reason(issue: DigestIssue, now: datetime, max_lateness: timedelta) -> str | None:
     """Why a scheduled ``issue`` must wait for an editor (it is more than ``max_lateness`` late:
     news of last Monday should not surprise members on Thursday), or None if it may go out."""
@@ -101,4 +110,4 @@ def late_hold_reason(issue: DigestIssue, now: datetime, max_lateness: timedelta)
 
 
 __all__ = ["DEFAULT_SEND_MAX_LATENESS", "TRANSITIONS", "Action", "allowed_from", "finished_state", "human",
-           "is_due", "late_hold_reason", "next_state", "require"]
+           "is_due", "late_hold_reason", "next_state", "require", "server_wait_reason"]

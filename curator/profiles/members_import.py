@@ -2,8 +2,11 @@
 
 Columns / keys: ``email, name, organisation, language, clubs, areas, interests, persona,
 tracking_consent`` and optionally ``membership`` (``member`` or ``registered``; default: ``member``
-when an organisation is given, else ``registered``). ``clubs`` and ``areas`` are ``;``-separated
-in CSV and lists or ``;``-separated text in JSON. Every bad row is reported with its number and
+when an organisation is given, else ``registered``) and ``digest_frequency`` (``weekly``,
+``monthly`` or ``never``; empty or absent: the member's stored choice stays, ``weekly`` for a new
+member). ``clubs`` and ``areas`` are ``;``-separated
+in CSV and lists or ``;``-separated text in JSON. Emails follow :mod:`curator.email_address` (the
+rule used at send time too, so an imported member can always be mailed). Every bad row is reported with its number and
 what to fix; good rows are returned.
 """
 
@@ -17,9 +20,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import Any
 
-from curator.types import AREA_IDS, LANGUAGES, MemberRecord
+from curator.email_address import InvalidEmailAddress, normalise_email
+from curator.types import AREA_IDS, DIGEST_FREQUENCIES, LANGUAGES, MemberRecord
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TRUE = {"true", "yes", "1", "ja", "y", "x"}
 _FALSE = {"false", "no", "0", "nein", "n", ""}
@@ -102,9 +105,10 @@ def _list(row: Mapping[str, Any], key: str) -> tuple[str, ...]:
 
 def parse_member(row: Mapping[str, Any], personas: Collection[str]) -> MemberRecord:
     """One record from one row; raises ValueError saying which field is wrong and how."""
-    email = _text(row, "email").lower()
-    if not _EMAIL.match(email):
-        raise ValueError(f"'email' is not an email address: {email!r}")
+    try:
+        email = normalise_email(_text(row, "email"))
+    except InvalidEmailAddress as exc:  # the rule curator also applies at send time
+        raise ValueError(f"'email': {exc}") from exc
     name = _text(row, "name")
     if not name:
         raise ValueError("'name' is empty")
@@ -138,9 +142,12 @@ def parse_member(row: Mapping[str, Any], personas: Collection[str]) -> MemberRec
     membership = _text(row, "membership").lower() or ("member" if organisation else "registered")
     if membership not in ("member", "registered"):
         raise ValueError(f"'membership' must be member or registered (got {membership!r})")
+    frequency = _text(row, "digest_frequency").lower() or None
+    if frequency is not None and frequency not in DIGEST_FREQUENCIES:
+        raise ValueError(f"'digest_frequency' must be one of {', '.join(DIGEST_FREQUENCIES)} (got {frequency!r})")
     return MemberRecord(email=email, name=name, organisation=organisation, language=language, clubs=clubs,
                         declared_areas=areas, interests=_text(row, "interests"), persona=persona,
-                        tracking_consent=consent, membership=membership)
+                        tracking_consent=consent, membership=membership, digest_frequency=frequency)
 
 
 def admissible_clubs(number: int, rec: MemberRecord, known_clubs: Collection[str], *, granting: bool

@@ -11,24 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from curator.i18n import explanation as _t
 from curator.profiles.areas import area_name
-
-_T: dict[str, dict[str, str]] = {
-    "because": {"en": "Because {a}", "de": "Weil {a}"},
-    "because2": {"en": "Because {a} and {b}", "de": "Weil {a} und {b}"},
-    "pinned": {"en": "Recommended by the editors", "de": "Von der Redaktion empfohlen"},
-    "follow": {"en": "you follow {area}", "de": "Sie {area} folgen"},
-    "read_area": {"en": "you often read about {area}", "de": "Sie oft Beiträge zu {area} lesen"},
-    "rated": {"en": "you rated '{title}' highly", "de": "Sie '{title}' gut bewertet haben"},
-    "liked": {"en": "you liked '{title}'", "de": "Ihnen '{title}' gefallen hat"},
-    "interests": {"en": "it matches your interests", "de": "es zu Ihren Interessen passt"},
-    "persona": {"en": "it suits the profile '{persona}'", "de": "es zum Profil '{persona}' passt"},
-    "popularity": {"en": "members with similar interests liked it",
-                   "de": "Mitglieder mit ähnlichen Interessen es geschätzt haben"},
-    "freshness": {"en": "it is new", "de": "es neu ist"},
-    "quality": {"en": "its source is well rated", "de": "seine Quelle gut bewertet wird"},
-    "fallback": {"en": "it is among the most relevant new items", "de": "es zu den relevantesten neuen Beiträgen gehört"},
-}
 
 
 @dataclass(frozen=True)
@@ -38,11 +22,6 @@ class LikedItem:
     title: str
     rated: bool
     similarity: float
-
-
-def _t(key: str, lang: str, **kw: str) -> str:
-    table = _T[key]
-    return (table.get(lang) or table["en"]).format(**kw)
 
 
 def _short(title: str, n: int = 60) -> str:

@@ -25,7 +25,7 @@ the one over the few distinct access sets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -436,8 +436,11 @@ def _area_floor(pool: CandidatePool, cols: NDArray[np.int64], short: NDArray[np.
 
 
 def rank(pool: CandidatePool, batch: MemberBatch, w: RankingWeights = RankingWeights(), k: int = 20,
-         chunk: int = 1024) -> Ranking:
-    """Rank the pool for every member of ``batch``; see the module docstring for the stages."""
+         chunk: int = 1024, scale: Mapping[str, float] | None = None) -> Ranking:
+    """Rank the pool for every member of ``batch``; see the module docstring for the stages.
+    ``scale`` gives the component scales (:func:`component_scales`) of an earlier run over the
+    whole member base, so that one member re-ranked alone is scored like the rest; None
+    estimates them from ``batch``."""
     m = len(batch)
     out_items = np.full((m, k), -1, dtype=np.int64)
     out_scores = np.zeros((m, k), dtype=F32)
@@ -451,7 +454,7 @@ def rank(pool: CandidatePool, batch: MemberBatch, w: RankingWeights = RankingWei
     groups: dict[frozenset[str], list[int]] = {}
     for j, vis in enumerate(batch.visible):
         groups.setdefault(vis, []).append(j)
-    scale = component_scales(pool, profiles, personas, batch.area_affinity)
+    scale = dict(scale) if scale is not None else component_scales(pool, profiles, personas, batch.area_affinity)
     lookup = _PoolLookup(pool)
     for vis, members in groups.items():  # a handful of distinct access sets
         cols = candidate_columns(pool, vis)  # stage 1: only visible items are ever scored

@@ -1,4 +1,4 @@
-"""Fixed texts of the email templates in German and English, and the area names."""
+"""The email templates' fixed texts (kept in :mod:`curator.i18n`) and the area names."""
 
 from __future__ import annotations
 
@@ -7,42 +7,12 @@ from pathlib import Path
 
 import yaml
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "editor_picks": "Editor's picks",
-        "personal": "Picked for you",
-        "posts": "From our members",
-        "events": "Upcoming events",
-        "read": "Read",
-        "unsubscribe": "Unsubscribe",
-        "preferences": "Email preferences",
-        "view_online": "View in your browser",
-        "greeting": "Hello {name},",
-        "areas": "Areas",
-        "why_footer": "You receive this digest as a member of the DigitalCluster network.",
-        "default_subject": "Your weekly digest",
-        "default_preheader": "Thought leadership on digital transformation, picked for you",
-    },
-    "de": {
-        "editor_picks": "Empfehlungen der Redaktion",
-        "personal": "Für Sie ausgewählt",
-        "posts": "Aus dem Netzwerk",
-        "events": "Kommende Veranstaltungen",
-        "read": "Lesen",
-        "unsubscribe": "Abmelden",
-        "preferences": "E-Mail-Einstellungen",
-        "view_online": "Im Browser ansehen",
-        "greeting": "Hallo {name},",
-        "areas": "Themen",
-        "why_footer": "Sie erhalten diesen Überblick als Mitglied des DigitalCluster-Netzwerks.",
-        "default_subject": "Ihr Wochenüberblick",
-        "default_preheader": "Thought Leadership zur digitalen Transformation, für Sie ausgewählt",
-    },
-}
+from curator.i18n import digest_labels
 
 
 def labels(lang: str) -> dict[str, str]:
-    return LABELS.get(lang, LABELS["en"])
+    """The email template labels in ``lang`` (``curator.i18n``), English for any other language."""
+    return digest_labels(lang)
 
 
 @lru_cache(maxsize=4)

@@ -45,6 +45,8 @@ class DigestView:
     web_url: str
     footer: str
     labels: dict[str, str] = field(default_factory=dict)
+    open_pixel_url: str = ""
+    """The signed 1x1 tracking image of a member with tracking consent; "" for everyone else."""
 
     @property
     def item_count(self) -> int:

@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, case, delete, func, literal, select, update
+from sqlalchemy.engine import Connection
 
 from ..errors import InvalidInput, NotFound
 from ..types import ApiToken, WebSession, WebUser
 from . import schema as t
 from .database import Database
+from .types_sql import UTCDateTime
 
 ROLES = ("member", "editor", "admin")
 FREQUENCIES = ("daily", "weekly", "monthly", "never")
@@ -59,17 +61,21 @@ class AccountQueries(Database):
         email = email.strip().lower()
         with self.write() as conn:
             r = conn.execute(select(t.web_users).where(t.web_users.c.email == email)).first()
-            if r is not None:
-                if r.member_id is None and member_id is not None:
-                    conn.execute(update(t.web_users).where(t.web_users.c.id == r.id)
-                                 .values(member_id=member_id, updated_at=now))
-                    r = conn.execute(select(t.web_users).where(t.web_users.c.id == r.id)).first()
-                return self._user(r), False
-            uid = conn.execute(t.web_users.insert().values(
-                email=email, role=role, member_id=member_id, password_hash=password_hash,
-                digest_frequency="weekly", disabled=False, created_at=now, updated_at=now)).inserted_primary_key[0]  # type: ignore[index]
-            r = conn.execute(select(t.web_users).where(t.web_users.c.id == uid)).first()
-        return self._user(r), True
+            if r is None:
+                # a concurrent first sign-in may insert it between the select and here: then
+                # this insert does nothing and the other's account is used (PostgreSQL)
+                uid = conn.execute(self._insert(t.web_users).values(
+                    email=email, role=role, member_id=member_id, password_hash=password_hash,
+                    digest_frequency="weekly", disabled=False, created_at=now, updated_at=now,
+                ).on_conflict_do_nothing(index_elements=["email"]).returning(t.web_users.c.id)).scalar()
+                if uid is not None:
+                    return self._user(conn.execute(select(t.web_users).where(t.web_users.c.id == uid)).one()), True
+                r = conn.execute(select(t.web_users).where(t.web_users.c.email == email)).one()
+            if r.member_id is None and member_id is not None:
+                conn.execute(update(t.web_users).where(t.web_users.c.id == r.id)
+                             .values(member_id=member_id, updated_at=now))
+                r = conn.execute(select(t.web_users).where(t.web_users.c.id == r.id)).one()
+            return self._user(r), False
 
     def set_role(self, user_id: int, role: str, now: datetime) -> WebUser:
         if role not in ROLES:
@@ -203,26 +209,45 @@ class AccountQueries(Database):
 
     # ----------------------------------------------------------------- throttle
 
-    def hit(self, key: str, now: datetime, window: timedelta) -> int:
-        """Count one attempt for ``key`` in a fixed window and return the count so far."""
+    def _count_attempt(self, key: str, now: datetime, window: timedelta, cap: int | None) -> int:
+        """Count one attempt for ``key`` in ONE statement (an upsert returning the new count), so
+        concurrent attempts each see their own count on SQLite and PostgreSQL alike. A window that
+        started at or before ``now - window`` starts again at ``now``. With ``cap`` the count stops
+        at ``cap + 1``: an attempt over the limit changes nothing."""
+        th = t.web_throttle
+        count = th.c["count"]
+        expired = th.c.window_start <= now - window
+        grown = count + 1 if cap is None else case((count <= cap, count + 1), else_=count)
+        stmt = self._insert(th).values(key=key, count=1, window_start=now).on_conflict_do_update(
+            index_elements=["key"],
+            set_={"count": case((expired, 1), else_=grown),
+                  "window_start": case((expired, literal(now, UTCDateTime())), else_=th.c.window_start)},
+        ).returning(count)
         with self.write() as conn:
-            r = conn.execute(select(t.web_throttle).where(t.web_throttle.c.key == key)).first()
-            if r is None:
-                conn.execute(t.web_throttle.insert().values(key=key, count=1, window_start=now))
-                return 1
-            if r.window_start <= now - window:
-                conn.execute(update(t.web_throttle).where(t.web_throttle.c.key == key)
-                             .values(count=1, window_start=now))
-                return 1
-            conn.execute(update(t.web_throttle).where(t.web_throttle.c.key == key).values(count=int(r._mapping["count"]) + 1))
-            return int(r._mapping["count"]) + 1
+            return int(conn.execute(stmt).scalar_one())
 
-    def attempts(self, key: str, now: datetime, window: timedelta) -> int:
-        with self.read() as conn:
-            r = conn.execute(select(t.web_throttle).where(t.web_throttle.c.key == key)).first()
-        return 0 if r is None or r.window_start <= now - window else int(r._mapping["count"])
+    def hit(self, key: str, now: datetime, window: timedelta) -> int:
+        """Count one attempt for ``key`` in a fixed window and return the count so far, this one
+        included (atomic: concurrent hits get distinct counts)."""
+        return self._count_attempt(key, now, window, None)
+
+    def reserve_attempt(self, key: str, *, limit: int, now: datetime, window: timedelta) -> bool:
+        """Take one of the ``limit`` attempts ``key`` has per fixed window: True (and counted) while
+        fewer than ``limit`` were taken, else False (and nothing changes). Atomic on SQLite and
+        PostgreSQL: of any number of concurrent reservations at most ``limit`` succeed, so a check
+        made only after a successful reservation can never run more than ``limit`` times."""
+        return self._count_attempt(key, now, window, limit) <= limit
+
+    def release_attempt(self, key: str, now: datetime, window: timedelta) -> None:
+        """Give back one attempt of ``key`` taken in the current window (an attempt that turned out
+        not to count, such as a successful sign-in); nothing if the window is over or empty."""
+        th = t.web_throttle
+        with self.write() as conn:
+            conn.execute(update(th).where(th.c.key == key, th.c["count"] > 0, th.c.window_start > now - window)
+                         .values({th.c["count"]: th.c["count"] - 1}))
 
     def clear(self, key: str) -> None:
+        """Forget every attempt of ``key``."""
         with self.write() as conn:
             conn.execute(delete(t.web_throttle).where(t.web_throttle.c.key == key))
 
@@ -235,52 +260,39 @@ class AccountQueries(Database):
         return int(r.version) if r is not None and r.active else None
 
     def new_rss_version(self, member_id: int, now: datetime) -> int:
-        """Issue a new version (the previous token stops working at once)."""
+        """Issue a new version (the previous token stops working at once); one upsert, so
+        concurrent renewals get distinct versions."""
+        rss = t.web_rss_tokens
+        stmt = self._insert(rss).values(member_id=member_id, version=1, active=True, updated_at=now)
+        stmt = stmt.on_conflict_do_update(index_elements=["member_id"],
+                                          set_={"version": rss.c.version + 1, "active": True, "updated_at": now})
         with self.write() as conn:
-            r = conn.execute(select(t.web_rss_tokens).where(t.web_rss_tokens.c.member_id == member_id)).first()
-            version = (int(r.version) + 1) if r is not None else 1
-            if r is None:
-                conn.execute(t.web_rss_tokens.insert().values(member_id=member_id, version=version, active=True,
-                                                               updated_at=now))
-            else:
-                conn.execute(update(t.web_rss_tokens).where(t.web_rss_tokens.c.member_id == member_id)
-                             .values(version=version, active=True, updated_at=now))
-        return version
+            return int(conn.execute(stmt.returning(rss.c.version)).scalar_one())
 
     def revoke_rss(self, member_id: int, now: datetime) -> None:
         with self.write() as conn:
             conn.execute(update(t.web_rss_tokens).where(t.web_rss_tokens.c.member_id == member_id)
                          .values(active=False, updated_at=now))
 
-    # ----------------------------------------------------------------- erasure and export helpers
-
-    def erase_web_data(self, email: str, member_id: int | None) -> None:
-        """Remove every web row about a person: account, sessions, tokens, RSS token, throttle keys
-        that name the email."""
-        email = email.strip().lower()
-        with self.write() as conn:
-            uid = conn.execute(select(t.web_users.c.id).where(t.web_users.c.email == email)).scalar()
-            if uid is not None:
-                conn.execute(delete(t.web_sessions).where(t.web_sessions.c.user_id == uid))
-                conn.execute(delete(t.web_api_tokens).where(t.web_api_tokens.c.user_id == uid))
-                conn.execute(delete(t.web_users).where(t.web_users.c.id == uid))
-            conn.execute(delete(t.web_signin_tokens).where(t.web_signin_tokens.c.email == email))
-            conn.execute(delete(t.web_throttle).where(t.web_throttle.c.key.like(f"%{email}%")))
-            if member_id is not None:
-                conn.execute(delete(t.web_rss_tokens).where(t.web_rss_tokens.c.member_id == member_id))
-
-    def erase_member_rows(self, member_id: int) -> None:
-        """Fallback erasure while the members capability has no ``erase_member``: delete the member
-        row (clubs, feedback, profiles cascade) and strip the author's name and email from their
-        posts (the published text stays, as an anonymous post)."""
-        with self.write() as conn:
-            email = conn.execute(select(t.members.c.email).where(t.members.c.id == member_id)).scalar()
-            if email:
-                conn.execute(update(t.member_posts).where(func.lower(t.member_posts.c.author_email) == email)
-                             .values(author_email=None, author_name="(erased)", organisation=None))
-            conn.execute(delete(t.members).where(t.members.c.id == member_id))
+    # ----------------------------------------------------------------- export helpers
 
     def posts_by_author(self, email: str) -> list[int]:
         with self.read() as conn:
             return [r[0] for r in conn.execute(select(t.member_posts.c.id).where(
                 func.lower(t.member_posts.c.author_email) == email.strip().lower()).order_by(t.member_posts.c.id))]
+
+
+def erase_web_rows(conn: Connection, *, email: str, member_id: int | None) -> None:
+    """Delete every web row about a person, in the caller's transaction: the account with its
+    sessions and API tokens, sign-in links, throttle counters that name the address, and the
+    member's private feed token (so an old RSS link resolves to nothing)."""
+    email = email.strip().lower()
+    uid = conn.execute(select(t.web_users.c.id).where(t.web_users.c.email == email)).scalar()
+    if uid is not None:
+        conn.execute(delete(t.web_sessions).where(t.web_sessions.c.user_id == uid))
+        conn.execute(delete(t.web_api_tokens).where(t.web_api_tokens.c.user_id == uid))
+        conn.execute(delete(t.web_users).where(t.web_users.c.id == uid))
+    conn.execute(delete(t.web_signin_tokens).where(t.web_signin_tokens.c.email == email))
+    conn.execute(delete(t.web_throttle).where(t.web_throttle.c.key.contains(email, autoescape=True)))
+    if member_id is not None:
+        conn.execute(delete(t.web_rss_tokens).where(t.web_rss_tokens.c.member_id == member_id))

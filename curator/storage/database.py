@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.dialects import postgresql as pg_dialect
@@ -15,9 +14,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import MigrationError, StorageBusy, StorageError
+from ..resources import package_path
 from .engine import WRITE_OPTION, create_engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = package_path("curator.storage", "migrations")
 
 def _translate(exc: SQLAlchemyError) -> StorageError:
     orig = getattr(exc, "orig", None)
@@ -38,6 +38,7 @@ class Database:
         return self.engine.dialect.name
 
     def close(self) -> None:
+        """Close every pooled connection."""
         self.engine.dispose()
 
     # ----------------------------------------------------------------- transactions
@@ -78,13 +79,14 @@ class Database:
         cfg.attributes["connection"] = conn
         return cfg
 
-    def current_revision(self) -> str | None:
+    def _current_revision(self) -> str | None:
         from alembic.migration import MigrationContext
 
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def head_revision(self) -> str:
+        """The newest schema revision this version of curator knows."""
         from alembic.script import ScriptDirectory
 
         with self.engine.connect() as conn:
@@ -98,7 +100,7 @@ class Database:
         from alembic import command
 
         try:
-            before = self.current_revision()
+            before = self._current_revision()
             head = self.head_revision()
             if before == head:
                 return before, head
@@ -120,7 +122,7 @@ class Database:
 
     def ensure_schema(self) -> None:
         """Raise MigrationError with a clear message unless the schema is current."""
-        current, head = self.current_revision(), self.head_revision()
+        current, head = self._current_revision(), self.head_revision()
         if current != head:
             raise MigrationError(
                 f"the database at {self.url} is at schema version {current or 'none'}, "

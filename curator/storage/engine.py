@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.engine import create_engine as sa_create_engine
 
 from ..errors import ConfigError
+from ..resources import install_hint
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -21,7 +22,8 @@ read-then-write transaction never fails with SQLITE_BUSY half-way (RELIABILITY L
 def create_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for a SQLite or PostgreSQL URL.
 
-    ``postgresql://`` is mapped to the psycopg 3 driver. Other databases are refused with a
+    ``postgresql://`` is mapped to the psycopg 3 driver, which the ``postgres`` extra installs
+    (ConfigError naming the extra when it is missing). Other databases are refused with a
     ConfigError, because only these two are tested.
     """
     try:
@@ -32,7 +34,11 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
     if backend == "postgresql":
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return sa_create_engine(parsed, pool_pre_ping=True, **kwargs)
+        try:
+            return sa_create_engine(parsed, pool_pre_ping=True, **kwargs)
+        except ImportError as exc:  # the driver is imported when the engine is made
+            raise ConfigError(f"database_url {make_url(url).render_as_string()!r}: PostgreSQL needs the psycopg driver, "
+                              f"which the default install leaves out: {install_hint('postgres')}") from exc
     if backend != "sqlite":
         raise ConfigError(f"database_url {url!r}: only sqlite:/// and postgresql:// URLs are supported")
     engine = sa_create_engine(parsed, **kwargs)

@@ -54,7 +54,7 @@ class ItemQueries(Database):
         new = updated = unchanged = 0
         new_ids: list[int] = []
         for key, p in by_key.items():
-            values = dict(
+            values: dict[str, Any] = dict(
                 title=p.title, url=p.url, canonical_url=p.canonical_url, summary=p.summary,
                 content_html=p.content_html, text=p.text, author=p.author, lang=p.lang,
                 content_hash=p.content_hash,
@@ -83,6 +83,9 @@ class ItemQueries(Database):
 
     def upsert_items(self, source: Source, parsed: Sequence[ParsedItem], now: datetime,
                      kind: str | None = None) -> UpsertCounts:
+        """Store parsed entries under ``source``, keyed by (source, key): a new key is inserted, a
+        changed content hash updates the item (keeping its id), an unchanged one is left alone.
+        The first of several entries with one key wins; the source must exist."""
         with self.write() as conn:
             return self._upsert_items(conn, source, parsed, now, kind)
 
@@ -138,6 +141,7 @@ class ItemQueries(Database):
             return self._rows_to_items(conn.execute(q).all())
 
     def get_item(self, item_id: int) -> Item:
+        """The item with this id; NotFound if there is none."""
         with self.read() as conn:
             row = conn.execute(self._items_select().where(t.items.c.id == item_id)).first()
         if row is None:
@@ -145,6 +149,7 @@ class ItemQueries(Database):
         return self._rows_to_items([row])[0]
 
     def get_items(self, item_ids: Sequence[int]) -> list[Item]:
+        """The items with these ids, in the order given; unknown ids are left out."""
         out: list[Item] = []
         with self.read() as conn:
             for start in range(0, len(item_ids), 500):
@@ -153,3 +158,21 @@ class ItemQueries(Database):
                     self._items_select().where(t.items.c.id.in_(chunk))).all()))
         order = {i: n for n, i in enumerate(item_ids)}
         return sorted(out, key=lambda i: order[i.id])
+
+    def find_item(self, ref: str) -> int | None:
+        """The id of the item whose key, URL or canonical URL is ``ref`` (None if none); the
+        oldest item wins when several match."""
+        with self.read() as conn:
+            for col in (t.items.c.key, t.items.c.url, t.items.c.canonical_url):
+                row = conn.execute(select(t.items.c.id).where(col == ref).order_by(t.items.c.id).limit(1)).first()
+                if row is not None:
+                    return int(row.id)
+        return None
+
+    def set_item_visibility(self, item_id: int, visibility: str) -> None:
+        """Restrict or open one item (tests, tools; editors normally restrict a whole source).
+        NotFound if there is no such item."""
+        with self.write() as conn:
+            res = conn.execute(update(t.items).where(t.items.c.id == item_id).values(visibility=visibility))
+        if not res.rowcount:
+            raise NotFound(f"no item with id {item_id}")

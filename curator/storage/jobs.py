@@ -16,7 +16,7 @@ class JobQueries(Database):
     """Leases and job runs."""
 
 
-    def acquire_lease(self, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
+    def _acquire_lease(self, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
         """Take or renew the lease ``name`` for ``owner`` until ``now + ttl``. False while another
         owner holds an unexpired lease. One statement, atomic on SQLite and PostgreSQL."""
         stmt = self._insert(t.job_leases).values(name=name, owner=owner, expires_at=now + ttl)
@@ -27,11 +27,12 @@ class JobQueries(Database):
         with self.write() as conn:
             return conn.execute(stmt).first() is not None
 
-    def release_lease(self, name: str, owner: str) -> None:
+    def _release_lease(self, name: str, owner: str) -> None:
         with self.write() as conn:
             conn.execute(t.job_leases.delete().where(t.job_leases.c.name == name, t.job_leases.c.owner == owner))
 
     def lease_holder(self, name: str, now: datetime) -> str | None:
+        """The owner of the unexpired lease ``name`` at ``now``, or None."""
         with self.read() as conn:
             row = conn.execute(select(t.job_leases).where(t.job_leases.c.name == name,
                                                         t.job_leases.c.expires_at >= now)).first()
@@ -40,7 +41,7 @@ class JobQueries(Database):
     def start_job_run(self, job: str, slot: str, *, owner: str, now: datetime, ttl: timedelta) -> str | None:
         """Claim one job slot (job, scheduled time). Returns None when ``owner`` may run it, else a
         reason: another worker holds the job's lease, or the slot already ran."""
-        if not self.acquire_lease(f"job:{job}", owner, now, ttl):
+        if not self._acquire_lease(f"job:{job}", owner, now, ttl):
             return f"lease held by {self.lease_holder(f'job:{job}', now) or 'another worker'}"
         r = t.job_runs
         with self.write() as conn:
@@ -55,12 +56,14 @@ class JobQueries(Database):
                     conn.execute(update(r).where(r.c.job == job, r.c.slot == slot)
                                  .values(owner=owner, state="running", started_at=now, finished_at=None))
         if done:
-            self.release_lease(f"job:{job}", owner)
+            self._release_lease(f"job:{job}", owner)
             return "this slot already ran"
         return None
 
     def finish_job_run(self, job: str, slot: str, *, owner: str, now: datetime, ok: bool,
                        detail: str | None = None) -> None:
+        """Record the end of ``owner``'s run of a slot (``done`` or ``failed`` with ``detail``) and
+        release the job's lease. A run taken over by another owner is left alone."""
         r = t.job_runs
         with self.write() as conn:
             conn.execute(update(r).where(r.c.job == job, r.c.slot == slot, r.c.owner == owner)
@@ -69,6 +72,7 @@ class JobQueries(Database):
             conn.execute(t.job_leases.delete().where(t.job_leases.c.name == f"job:{job}", t.job_leases.c.owner == owner))
 
     def job_runs(self, job: str | None = None) -> list[dict[str, Any]]:
+        """The recorded runs (of ``job``, or all), oldest first, as plain dicts of the columns."""
         r = t.job_runs
         q = select(r)
         if job:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from ..errors import InvalidInput, NotFound, WorkflowError
 from ..types import (
-    AREA_IDS,
+    DIGEST_FREQUENCIES,
     Club,
     ClubMembership,
     FeedbackEvent,
@@ -28,9 +28,18 @@ from ..types import (
     PersonaSuggestion,
 )
 from . import schema as t
-from .tagging import TaggingQueries, TagRow
+from .accounts import erase_web_rows
+from .newsletter import email_key, erase_newsletter_rows
+from .tagging import TaggingQueries
 
 TRACKING_KINDS = ("view", "click")
+
+ERASED_ACTOR = "(erased)"
+"""What stands where an erased person's name or address was kept as the author of an act."""
+ACTOR_COLUMNS = (t.club_memberships.c.granted_by, t.member_posts.c.decided_by, t.digest_issues.c.approved_by,
+                 t.digest_issues.c.created_by, t.editor_pins.c.pinned_by, t.persona_suggestions.c.decided_by,
+                 t.accepted_personas.c.accepted_by, t.tag_corrections.c.editor)
+"""Columns naming who did something (an editor's address, as the web console records it)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,13 @@ class StoredFeedback:
     visibility: str
 
 
+def check_frequency(frequency: str) -> str:
+    """``frequency`` if it is one of DIGEST_FREQUENCIES; InvalidInput otherwise."""
+    if frequency not in DIGEST_FREQUENCIES:
+        raise InvalidInput(f"digest frequency {frequency!r} is not one of {', '.join(DIGEST_FREQUENCIES)}")
+    return frequency
+
+
 class MemberQueries(TaggingQueries):
     """Members and everything hanging off them, on the shared database."""
 
@@ -64,7 +80,8 @@ class MemberQueries(TaggingQueries):
         return Member(id=row.id, email=row.email, name=row.name, organisation=organisation,
                       language=row.language, status=row.status, persona=row.persona,
                       declared_areas=tuple(row.declared_areas or ()), interests=row.interests or "",
-                      tracking_consent=bool(row.tracking_consent), clubs=frozenset(clubs))
+                      tracking_consent=bool(row.tracking_consent), clubs=frozenset(clubs),
+                      colleague_mail=bool(row.colleague_mail), digest_frequency=row.digest_frequency)
 
     def _members_where(self, conn: Connection, cond: Any = None) -> list[Member]:
         q = (select(t.members, t.organisations.c.name.label("org_name"))
@@ -126,6 +143,8 @@ class MemberQueries(TaggingQueries):
             values = dict(name=rec.name, organisation_id=org_id, language=rec.language, status=rec.membership,
                           persona=rec.persona, declared_areas=list(rec.declared_areas), interests=rec.interests,
                           tracking_consent=rec.tracking_consent)
+            if rec.digest_frequency is not None:  # an export without the column keeps the member's choice
+                values["digest_frequency"] = check_frequency(rec.digest_frequency)
             row = conn.execute(select(t.members).where(t.members.c.email == email)).first()
             withdrawn = False
             if row is None:
@@ -164,10 +183,12 @@ class MemberQueries(TaggingQueries):
         conn.execute(delete(t.feedback_events).where(and_(t.feedback_events.c.member_id == member_id,
                                                            t.feedback_events.c.kind.in_(TRACKING_KINDS))))
         conn.execute(delete(t.member_profiles).where(t.member_profiles.c.member_id == member_id))
+        for table in (t.email_opens, t.email_clicks):  # recorded only with consent, so they go with it
+            conn.execute(delete(table).where(table.c.member_id == member_id))
 
     def set_tracking_consent(self, email: str, consent: bool, now: datetime) -> Member:
-        """Change consent; withdrawing deletes stored view/click events and the profile (rebuilt
-        from explicit actions on the next refresh)."""
+        """Change consent; withdrawing deletes stored view/click events, email opens and clicks and
+        the profile (rebuilt from explicit actions on the next refresh)."""
         member = self.get_member(email)
         with self.write() as conn:
             if member.tracking_consent != consent:
@@ -176,6 +197,69 @@ class MemberQueries(TaggingQueries):
                 if not consent:
                     self._forget_tracking(conn, member.id)
         return self.get_member(email)
+
+    def set_colleague_mail(self, member_id: int, accept: bool, now: datetime) -> None:
+        """Store whether the member accepts items sent by colleagues (their own preference; a CRM
+        re-import through :meth:`upsert_member` never changes it)."""
+        with self.write() as conn:
+            conn.execute(update(t.members).where(t.members.c.id == member_id)
+                         .values(colleague_mail=accept, updated_at=now))
+
+    def set_member_digest_frequency(self, member_id: int, frequency: str, now: datetime) -> None:
+        """Store how often the member wants the digest; InvalidInput for an unknown frequency."""
+        check_frequency(frequency)
+        with self.write() as conn:
+            conn.execute(update(t.members).where(t.members.c.id == member_id)
+                         .values(digest_frequency=frequency, updated_at=now))
+
+    # ----------------------------------------------------------------- erasure
+
+    def erase_person(self, email: str, *, now: datetime, detail: str) -> bool:
+        """Erase everything stored about the person with ``email`` in ONE transaction, so nothing
+        is ever half erased. False (nothing changed) when neither a member nor an account has it.
+
+        Deleted: the member record with clubs, feedback and profile; the account with sessions,
+        API tokens, sign-in links, throttle counters and private feed token; posts that were
+        never published. Kept without the person: published posts (author removed from the post
+        and its item), others' sends to them (recipient removed), delivery rows (addresses
+        removed, state kept for the issue's counts), a hashed newsletter suppression
+        (:func:`~.newsletter.erase_newsletter_rows`, ``detail`` says who asked). Where the person
+        acted as an editor (granted a club, approved an issue...) the name becomes ``(erased)``.
+        Ids are never reused (migration 0006), so old tokens and rows with their id name nobody."""
+        key = email_key(email)
+        with self.write() as conn:
+            member_id = conn.execute(select(t.members.c.id).where(t.members.c.email == key)).scalar()
+            has_account = conn.execute(select(t.web_users.c.id).where(t.web_users.c.email == key)).first()
+            if member_id is None and has_account is None:
+                return False
+            erase_newsletter_rows(conn, self._insert, email=key, member_id=member_id, now=now, detail=detail)
+            erase_web_rows(conn, email=key, member_id=member_id)
+            self._erase_posts(conn, key)
+            for column in ACTOR_COLUMNS:
+                conn.execute(update(column.table).where(func.lower(column) == key).values({column: ERASED_ACTOR}))
+            if member_id is not None:
+                fe = t.feedback_events
+                conn.execute(update(fe).where(fe.c.to_member_id == member_id).values(to_member_id=None))
+                conn.execute(delete(fe).where(fe.c.member_id == member_id))
+                conn.execute(delete(t.member_profiles).where(t.member_profiles.c.member_id == member_id))
+                conn.execute(delete(t.club_memberships).where(t.club_memberships.c.member_id == member_id))
+                for table in (t.email_opens, t.email_clicks, t.digest_shown):
+                    conn.execute(delete(table).where(table.c.member_id == member_id))
+                conn.execute(delete(t.members).where(t.members.c.id == member_id))
+        return True
+
+    @staticmethod
+    def _erase_posts(conn: Connection, key: str) -> None:
+        """Unpublished posts go; published ones stay as anonymous posts (the cluster published
+        them, members rated and received them), without name, address and organisation on the
+        post and without the author line on its item."""
+        mp = t.member_posts
+        theirs = func.lower(mp.c.author_email) == key
+        conn.execute(delete(mp).where(theirs, mp.c.status != "approved"))
+        items = [r.item_id for r in conn.execute(select(mp.c.item_id).where(theirs, mp.c.item_id.is_not(None)))]
+        if items:
+            conn.execute(update(t.items).where(t.items.c.id.in_(items)).values(author=None))
+        conn.execute(update(mp).where(theirs).values(author_email=None, author_name=ERASED_ACTOR, organisation=None))
 
     # ----------------------------------------------------------------- clubs
 
@@ -403,8 +487,9 @@ class MemberQueries(TaggingQueries):
                        now: datetime) -> None:
         """Mark the suggestion accepted and store the persona definition, atomically."""
         with self.write() as conn:
+            # locked: a concurrent acceptance waits, then finds it no longer open (PostgreSQL)
             r = conn.execute(select(t.persona_suggestions.c.status)
-                             .where(t.persona_suggestions.c.id == suggestion_id)).first()
+                             .where(t.persona_suggestions.c.id == suggestion_id).with_for_update()).first()
             if r is None:
                 raise NotFound(f"no persona suggestion {suggestion_id}")
             if r.status != "open":
@@ -420,32 +505,3 @@ class MemberQueries(TaggingQueries):
         with self.read() as conn:
             return {r.id: dict(r.definition) for r in conn.execute(select(t.accepted_personas)
                                                                    .order_by(t.accepted_personas.c.id))}
-
-    def find_item(self, ref: str) -> int | None:
-        """The id of the item whose key, URL or canonical URL is ``ref`` (None if none)."""
-        with self.read() as conn:
-            for col in (t.items.c.key, t.items.c.url, t.items.c.canonical_url):
-                row = conn.execute(select(t.items.c.id).where(col == ref).order_by(t.items.c.id).limit(1)).first()
-                if row is not None:
-                    return int(row.id)
-        return None
-
-    # ----------------------------------------------------------------- helpers for tests and tools
-
-    def set_item_areas(self, item_id: int, scores: Mapping[str, float], now: datetime,
-                       version: str = "manual") -> None:
-        """Write an item_tags row directly (tests, tools): areas are those scoring >= 0.5."""
-        bad = set(scores) - set(AREA_IDS)
-        if bad:
-            raise InvalidInput(f"unknown area id(s): {', '.join(sorted(bad))}")
-        areas = tuple(a for a, s in sorted(scores.items(), key=lambda x: -x[1]) if s >= 0.5)
-        item = self.get_item(item_id)  # NotFound for a missing item
-        self.save_tags(
-            [TagRow(item_id, item.content_hash, areas, {k: float(v) for k, v in scores.items()})], version, now)
-
-    def set_item_visibility(self, item_id: int, visibility: str) -> None:
-        """Restrict or open one item (tests, tools; editors normally restrict a whole source)."""
-        with self.write() as conn:
-            res = conn.execute(update(t.items).where(t.items.c.id == item_id).values(visibility=visibility))
-        if not res.rowcount:
-            raise NotFound(f"no item with id {item_id}")

@@ -13,13 +13,15 @@ senders (threads, processes, machines sharing PostgreSQL) can work on one issue 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..errors import NotFound, WorkflowError
 from ..newsletter import workflow
@@ -43,6 +45,16 @@ class FrozenRecipient:
 def email_key(address: str) -> str:
     """The comparison key of a mailbox: trimmed and lower-cased (S11: ``Foo@X.org`` == ``foo@x.org``)."""
     return address.strip().lower()
+
+
+HASHED_KEY_PREFIX = "sha256:"
+
+
+def hashed_email_key(address: str) -> str:
+    """The suppression key an erased person leaves behind: ``sha256:`` and the hex SHA-256 of the
+    address's :func:`email_key`. It matches the same address if it is imported again, and names
+    nobody otherwise (as the hashed lists of mailing services that forget deleted contacts)."""
+    return HASHED_KEY_PREFIX + hashlib.sha256(email_key(address).encode()).hexdigest()
 
 
 class NewsletterQueries(Database):
@@ -268,6 +280,39 @@ class NewsletterQueries(Database):
                                        next_attempt_at=next_attempt_at, last_error=error[:2000], updated_at=now))
         return res.rowcount == 1
 
+    def mark_unreached(self, delivery_id: int, *, owner: str, now: datetime, error: str) -> bool:
+        """The mail server could not be reached, so nothing was handed over: back to ``pending``,
+        and the attempt ``mark_sending`` counted is taken back (an outage is not the recipient's
+        fault). ``error`` is kept as the row's last error. False if the row is no longer ours."""
+        d = t.deliveries
+        with self.write() as conn:
+            res = conn.execute(update(d).where(d.c.id == delivery_id, d.c.claimed_by == owner, d.c.state == "sending")
+                               .values(state="pending", attempts=d.c.attempts - 1, claimed_by=None,
+                                       claimed_until=None, last_error=error[:2000], updated_at=now))
+        return res.rowcount == 1
+
+    def postpone_pending(self, issue_id: int, *, now: datetime, until: datetime) -> int:
+        """No ``pending`` delivery of the issue is due before ``until`` (the whole send waits for
+        the mail server); one already waiting longer keeps its time. No attempt is counted.
+        Returns how many rows were postponed."""
+        d = t.deliveries
+        with self.write() as conn:
+            res = conn.execute(update(d).where(
+                d.c.issue_id == issue_id, d.c.state == "pending",
+                or_(d.c.next_attempt_at.is_(None), d.c.next_attempt_at < until),
+            ).values(next_attempt_at=until, updated_at=now))
+        return res.rowcount or 0
+
+    def last_accepted(self, issue_id: int) -> datetime | None:
+        """When the mail server last accepted a message of the issue; before the first one, when
+        its send started (the Date of its messages). None if the issue has no deliveries."""
+        d = t.deliveries
+        with self.read() as conn:
+            row = conn.execute(select(func.max(d.c.sent_at).label("sent"), func.min(d.c.message_date).label("start"))
+                               .where(d.c.issue_id == issue_id)).one()
+        found: datetime | None = row.sent or row.start
+        return found
+
     def release_claims(self, issue_id: int, owner: str, now: datetime) -> None:
         d = t.deliveries
         with self.write() as conn:
@@ -344,16 +389,19 @@ class NewsletterQueries(Database):
                  detail: str | None = None) -> bool:
         """Stop ``scope`` mail to a mailbox. True the first time; repeating it changes nothing."""
         with self.write() as conn:
+            # RETURNING, not rowcount: psycopg counts a row that ON CONFLICT DO NOTHING skipped
             res = conn.execute(self._insert(t.suppressions).values(
                 email_key=email_key(email), scope=scope, member_id=member_id, reason=reason, detail=detail,
-                created_at=now).on_conflict_do_nothing())
-        return bool(res.rowcount)
+                created_at=now).on_conflict_do_nothing().returning(t.suppressions.c.email_key))
+            return res.first() is not None
 
     def suppressed(self, scope: str, *, email: str | None = None, member_id: int | None = None) -> bool:
+        """Whether ``scope`` mail to this mailbox or member is suppressed (also by the hashed
+        entry an erased person left, should the address come back)."""
         s = t.suppressions
-        conds = []
+        conds: list[ColumnElement[bool]] = []
         if email:
-            conds.append(s.c.email_key == email_key(email))
+            conds.append(s.c.email_key.in_([email_key(email), hashed_email_key(email)]))
         if member_id is not None:
             conds.append(s.c.member_id == member_id)
         if not conds:
@@ -362,11 +410,47 @@ class NewsletterQueries(Database):
             return conn.execute(select(s.c.email_key).where(s.c.scope == scope, or_(*conds)).limit(1)).first() is not None
 
     def suppressed_keys(self, scope: str) -> tuple[set[str], set[int]]:
-        """(email keys, member ids) suppressed for ``scope``."""
+        """(email keys, member ids) suppressed for ``scope``. A hashed entry of an erased person
+        appears as the email key of the member who has that address now, if any."""
         s = t.suppressions
         with self.read() as conn:
             rows = conn.execute(select(s.c.email_key, s.c.member_id).where(s.c.scope == scope)).all()
-        return {r.email_key for r in rows}, {r.member_id for r in rows if r.member_id is not None}
+            hashed = {r.email_key for r in rows if r.email_key.startswith(HASHED_KEY_PREFIX)}
+            emails = conn.execute(select(t.members.c.email)).scalars().all() if hashed else []
+        keys = {r.email_key for r in rows if not r.email_key.startswith(HASHED_KEY_PREFIX)}
+        keys |= {email_key(e) for e in emails if hashed_email_key(e) in hashed}
+        return keys, {r.member_id for r in rows if r.member_id is not None}
+
+    def resubscribe(self, *, email: str, member_id: int, scope: str, source: str, now: datetime) -> bool:
+        """Remove the member's own ``unsubscribed`` suppressions of ``scope`` (by mailbox or id)
+        and record when and from where (``subscription_changes``), in one transaction. True if
+        one was removed. Bounces, complaints, an editor's block and an erased person's hashed
+        entry stay: only the member's own choice is theirs to undo."""
+        s = t.suppressions
+        with self.write() as conn:
+            removed = conn.execute(delete(s).where(
+                s.c.scope == scope, s.c.reason == "unsubscribed",
+                or_(s.c.email_key == email_key(email), s.c.member_id == member_id)).returning(s.c.email_key)).all()
+            if removed:
+                conn.execute(t.subscription_changes.insert().values(
+                    member_id=member_id, scope=scope, action="resubscribed", source=source, created_at=now))
+            return bool(removed)
+
+    def last_digest_sent(self, member_ids: Sequence[int]) -> dict[int, datetime]:
+        """{member id: when the newest ``digest`` (not a special newsletter) was sent to them};
+        members who never got one are absent."""
+        d, i = t.deliveries, t.digest_issues
+        out: dict[int, datetime] = {}
+        with self.read() as conn:
+            for start in range(0, len(member_ids), 500):
+                rows = conn.execute(
+                    select(d.c.member_id, func.max(d.c.sent_at).label("at"))
+                    .select_from(d.join(i, i.c.id == d.c.issue_id))
+                    .where(d.c.state == "sent", i.c.kind == "digest", d.c.sent_at.is_not(None),
+                           d.c.member_id.in_(list(member_ids[start:start + 500])))
+                    .group_by(d.c.member_id))
+                out.update({r.member_id: r.at for r in rows})
+        return out
 
     def suppression_time(self, scope: str, email: str) -> datetime | None:
         s = t.suppressions
@@ -376,4 +460,38 @@ class NewsletterQueries(Database):
         return row.created_at if row else None
 
 
-__all__ = ["EDITABLE_STATES", "FrozenRecipient", "NewsletterQueries", "email_key"]
+ERASED_DELIVERY = "the member's data was erased before this message was sent"
+
+
+def erase_newsletter_rows(conn: Connection, insert: Callable[[Any], Any], *, email: str, member_id: int | None,
+                          now: datetime, detail: str) -> None:
+    """Erase a person from the newsletter tables, in the caller's transaction.
+
+    Their delivery rows keep issue, state and times (the issue's counts stay right) but lose both
+    address columns and the error text, which may quote the address; a row still ``pending`` is
+    ``skipped``. Every suppression of theirs is replaced by its hashed key without member id, and
+    a hashed ``erased`` newsletter suppression is added, so importing the address again does not
+    restart newsletters (RELIABILITY T06). ``insert`` is the dialect's insert construct."""
+    key = email_key(email)
+    d, s = t.deliveries, t.suppressions
+    mine = d.c.email_key == key if member_id is None else or_(d.c.email_key == key, d.c.member_id == member_id)
+    if member_id is not None:
+        conn.execute(delete(t.subscription_changes).where(t.subscription_changes.c.member_id == member_id))
+    conn.execute(update(d).where(mine, d.c.state != "pending").values(email=None, email_key=None, last_error=None))
+    conn.execute(update(d).where(mine, d.c.state == "pending").values(
+        state="skipped", email=None, email_key=None, last_error=ERASED_DELIVERY, claimed_by=None,
+        claimed_until=None, updated_at=now))
+    own = s.c.email_key == key if member_id is None else or_(s.c.email_key == key, s.c.member_id == member_id)
+    rows = conn.execute(select(s).where(own)).all()
+    conn.execute(delete(s).where(own))
+    hashed = [(r.email_key if r.email_key.startswith(HASHED_KEY_PREFIX) else hashed_email_key(r.email_key),
+               r.scope, r.reason, r.created_at) for r in rows]
+    hashed.append((hashed_email_key(key), "newsletter", "erased", now))
+    for h, scope, reason, created in hashed:
+        conn.execute(insert(s).values(email_key=h, scope=scope, member_id=None, reason=reason,
+                                      detail=detail if reason == "erased" else None, created_at=created)
+                     .on_conflict_do_nothing())
+
+
+__all__ = ["EDITABLE_STATES", "ERASED_DELIVERY", "FrozenRecipient", "NewsletterQueries", "email_key",
+           "erase_newsletter_rows", "hashed_email_key"]

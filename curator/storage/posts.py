@@ -29,6 +29,7 @@ class PostQueries(ItemQueries):
     def add_post(self, *, title: str, text: str, link: str | None, author_name: str,
                  author_email: str | None, organisation: str | None, lang: str | None,
                  visibility: str, now: datetime) -> MemberPost:
+        """Store a submitted post as ``pending``."""
         with self.write() as conn:
             res = conn.execute(t.member_posts.insert().values(
                 title=title, text=text, link=link, author_name=author_name, author_email=author_email,
@@ -40,6 +41,7 @@ class PostQueries(ItemQueries):
         return self._post(row)
 
     def get_post(self, post_id: int) -> MemberPost:
+        """The post with this id; NotFound if there is none."""
         with self.read() as conn:
             row = conn.execute(select(t.member_posts).where(t.member_posts.c.id == post_id)).first()
         if row is None:
@@ -47,6 +49,7 @@ class PostQueries(ItemQueries):
         return self._post(row)
 
     def list_posts(self, status: str | None = None, limit: int = 100) -> list[MemberPost]:
+        """Posts (of ``status``, or all), newest submitted first."""
         q = select(t.member_posts)
         if status:
             q = q.where(t.member_posts.c.status == status)
@@ -61,7 +64,10 @@ class PostQueries(ItemQueries):
         """Approve (storing ``item`` under ``item_source``) or reject a pending post, atomically.
         Raises WorkflowError if the post was already decided."""
         with self.write() as conn:
-            row = conn.execute(select(t.member_posts).where(t.member_posts.c.id == post_id)).first()
+            # the row lock makes a concurrent decision wait and then see this one (PostgreSQL;
+            # SQLite's write transactions are serial already)
+            row = conn.execute(select(t.member_posts).where(t.member_posts.c.id == post_id)
+                               .with_for_update()).first()
             if row is None:
                 raise NotFound(f"no member post with id {post_id}")
             if row.status != "pending":

@@ -5,15 +5,18 @@ package and combined here. Rows never leave the package; callers get the frozen 
 from __future__ import annotations
 
 from .accounts import AccountQueries
+from .engagement import EngagementQueries
+from .feeds import FeedQueries
 from .jobs import JobQueries
 from .members import MemberQueries
 from .newsletter import NewsletterQueries
 from .posts import PostQueries
+from .search import SearchQueries
 from .sources import SourceQueries
 from .stats import StatsQueries
 
 
 class Storage(SourceQueries, PostQueries, MemberQueries, NewsletterQueries, JobQueries, AccountQueries,
-              StatsQueries):
+              StatsQueries, FeedQueries, EngagementQueries, SearchQueries):
     """SQLite or PostgreSQL behind one object (see :class:`curator.storage.database.Database` for
     transactions and migrations)."""

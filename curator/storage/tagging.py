@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Connection
 
-from ..errors import NotFound
-from ..types import Item
+from ..errors import InvalidInput, NotFound
+from ..types import AREA_IDS, Item
 from . import schema as t
 from .items import ItemQueries
 
@@ -36,8 +36,7 @@ class TaggingQueries(ItemQueries):
 
     def items_to_tag(self, version: str, *, retag_all: bool = False, limit: int | None = None) -> list[Item]:
         """Items without tags, tagged by another version, or changed since they were tagged."""
-        s = self
-        q = s._items_select().add_columns(t.item_tags.c.version.label("tag_version"),
+        q = self._items_select().add_columns(t.item_tags.c.version.label("tag_version"),
                                            t.item_tags.c.content_hash.label("tag_hash"))
         if not retag_all:
             q = q.where(or_(t.item_tags.c.item_id.is_(None), t.item_tags.c.version != version,
@@ -45,8 +44,8 @@ class TaggingQueries(ItemQueries):
         q = q.order_by(t.items.c.id)
         if limit:
             q = q.limit(limit)
-        with s.read() as conn:
-            return s._rows_to_items(conn.execute(q).all())
+        with self.read() as conn:
+            return self._rows_to_items(conn.execute(q).all())
 
     def save_tags(self, rows: Sequence[TagRow], version: str, now: datetime) -> None:
         """Store tagger output. Items an editor corrected keep the editor's areas (scores update)."""
@@ -75,6 +74,8 @@ class TaggingQueries(ItemQueries):
             conn.execute(t.item_areas.insert(), [{"item_id": item_id, "area": a} for a in dict.fromkeys(areas)])
 
     def add_correction(self, item_id: int, areas: Sequence[str], editor: str, now: datetime) -> None:
+        """An editor sets an item's areas: recorded in the corrections history and made the
+        item's tags, which later tagger runs keep. NotFound if there is no such item."""
         with self.write() as conn:
             if conn.execute(select(t.items.c.id).where(t.items.c.id == item_id)).first() is None:
                 raise NotFound(f"no item with id {item_id}")
@@ -91,7 +92,7 @@ class TaggingQueries(ItemQueries):
             self._set_areas(conn, item_id, areas)
 
     def corrections(self) -> list[Correction]:
-        """The latest correction per item, oldest first."""
+        """The latest correction of each corrected item, items in the order they were first corrected."""
         with self.read() as conn:
             rows = conn.execute(select(t.tag_corrections).order_by(t.tag_corrections.c.at, t.tag_corrections.c.id)).all()
         latest: dict[int, Correction] = {}
@@ -113,6 +114,19 @@ class TaggingQueries(ItemQueries):
         return marked
 
     def duplicates_of(self, item_id: int) -> list[Item]:
+        """The items marked as duplicates of ``item_id`` (empty for an unknown id)."""
         with self.read() as conn:
             rows = conn.execute(self._items_select().where(t.items.c.duplicate_of == item_id)).all()
         return self._rows_to_items(rows)
+
+    def set_item_areas(self, item_id: int, scores: Mapping[str, float], now: datetime,
+                       version: str = "manual") -> None:
+        """Write an item's tags directly (tests, tools): areas are those scoring >= 0.5.
+        InvalidInput for an unknown area id, NotFound for an unknown item."""
+        bad = set(scores) - set(AREA_IDS)
+        if bad:
+            raise InvalidInput(f"unknown area id(s): {', '.join(sorted(bad))}")
+        areas = tuple(a for a, s in sorted(scores.items(), key=lambda x: -x[1]) if s >= 0.5)
+        item = self.get_item(item_id)
+        self.save_tags(
+            [TagRow(item_id, item.content_hash, areas, {k: float(v) for k, v in scores.items()})], version, now)

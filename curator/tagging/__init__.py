@@ -1,4 +1,4 @@
-"""Subject-area tagging by embedding similarity (issue 3).
+"""Subject-area tagging by embedding similarity.
 
 Public surface (explicit re-exports):
 

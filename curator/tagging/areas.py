@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from curator.errors import ConfigError
+from curator.resources import bundled
 from curator.types import AREA_IDS, LANGUAGES
 
 __all__ = ["Area", "AreaModel", "OFF_TOPIC", "default_areas_path", "load_areas", "parse_areas"]
@@ -72,8 +73,9 @@ class AreaModel:
 
 
 def default_areas_path() -> Path:
-    """``models/subject_areas.yaml`` in the repository this package lives in."""
-    return Path(__file__).resolve().parents[2] / "models" / "subject_areas.yaml"
+    """``models/subject_areas.yaml`` as shipped with the package (``settings.models_dir`` may name
+    an editor's own copy)."""
+    return bundled("models", "subject_areas.yaml")
 
 
 def load_areas(path: str | Path | None = None) -> AreaModel:

@@ -1,4 +1,4 @@
-"""The web member area, editor console and JSON API (issue 6): a Flask app that calls the
+"""The web member area, editor console and JSON API: a Flask app that calls the
 ``Curator`` facade only. Build it with :func:`create_app`."""
 
 from .app import create_app

@@ -7,9 +7,12 @@ Rules kept here (RELIABILITY 3H):
   never reads the session cookie and authenticates only by an ``Authorization: Bearer`` header
   that a cross-site form cannot send;
 - no GET changes state (sign-in links show a confirmation page that POSTs);
-- sessions live in the database (:mod:`.sessions`); cookies are HttpOnly, SameSite=Lax and Secure
-  unless the site runs on http://127.0.0.1 or localhost;
-- a Content-Security-Policy without inline scripts; item HTML is sanitised again when rendered;
+- signed-in sessions live in the database, a visitor's in a signed cookie, so visitors write no
+  rows (:mod:`.sessions`); cookies are HttpOnly, SameSite=Lax and Secure unless the site runs on
+  http://127.0.0.1 or localhost;
+- every response (error pages, the newsletter link pages and the API included) carries a
+  Content-Security-Policy without inline scripts and with ``frame-ancestors``, X-Frame-Options,
+  nosniff and a Referrer-Policy; item HTML is sanitised again when rendered;
 - "next" redirects accept only local paths;
 - content a person may not see answers 404, the same as content that does not exist.
 """
@@ -23,15 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask import Flask, Response, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from markupsafe import Markup
 
 from ..errors import AccessDenied, CuratorError, InvalidInput, NotFound
-from ..profiles.areas import area_name
 from ..types import AREA_IDS, WebUser
 from .i18n import LANGS, translate
-from .sessions import DbSession, DbSessionInterface
+from .sessions import SiteSession, SiteSessionInterface
 
 if TYPE_CHECKING:
     from ..core import Curator
@@ -51,7 +53,7 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
     propagate to the test client); CSRF stays on, because tests check it."""
     settings = curator.settings
     app = Flask(__name__, template_folder=str(Path(settings.templates_dir) / "web"),
-                static_folder=str(Path(__file__).resolve().parent / "static"), static_url_path="/static")
+                static_folder="static", static_url_path="/static")  # Flask finds it in this package
     secret = curator.accounts.web_secret()
     base = urlsplit(settings.base_url)
     local_http = base.scheme == "http" and (base.hostname or "") in ("127.0.0.1", "localhost", "::1")
@@ -68,7 +70,13 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
         PREFERRED_URL_SCHEME=base.scheme or "https",
     )
     app.extensions["curator"] = curator
-    app.session_interface = DbSessionInterface(curator, "__Host-curator" if secure else "curator_session", secure)
+    app.session_interface = SiteSessionInterface(curator, secret, "__Host-curator" if secure else "curator_session",
+                                                 secure)
+    # First, so that every later hook (CSRF included) and every log line has the request id, and
+    # the access log sees the final response: /healthz, /metrics, request ids, the access log.
+    from . import ops
+
+    ops.install(app, curator)
     csrf = CSRFProtect(app)
 
     from . import api, auth, editor, member
@@ -89,7 +97,7 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
     @app.before_request
     def load_user() -> None:
         sess = session
-        assert isinstance(sess, DbSession)
+        assert isinstance(sess, SiteSession)
         g.user = None
         if sess.user_id is not None:
             user = curator.accounts.user(sess.user_id)
@@ -109,6 +117,9 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
 
     @app.after_request
     def headers(resp: Response) -> Response:
+        """The security headers of every response. A view or blueprint may set its own CSP first
+        (email previews, the newsletter link pages): it keeps ``frame-ancestors`` and allows no
+        script, which tests/web/test_headers.py checks over the whole route map."""
         resp.headers.setdefault("Content-Security-Policy", CSP)
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "SAMEORIGIN"
@@ -117,13 +128,19 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
             resp.headers["Cache-Control"] = "no-store"
         return resp
 
+    area_names = curator.tagging.area_names()
+
+    def area_label(area: str, lang: str) -> str:
+        names = area_names.get(area, {})
+        return names.get(lang) or names.get("en") or area
+
     @app.context_processor
     def helpers() -> dict[str, Any]:
         lang = getattr(g, "lang", "en")
         return {
             "t": lambda key, **kw: translate(key, lang).format(**kw) if kw else translate(key, lang),
             "lang": lang, "user": getattr(g, "user", None), "me": getattr(g, "member", None),
-            "area_ids": AREA_IDS, "area_label": lambda a: area_name(a, lang),
+            "area_ids": AREA_IDS, "area_label": lambda a: area_label(a, lang),
             "is_editor": is_editor(getattr(g, "user", None)),
             "flash": translate(key, lang) if (key := pop_flash()) else None,
             "labels": {k: translate(k, lang) for k in ("rate", "save", "more", "less", "hide", "send")},
@@ -133,9 +150,7 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
     @app.template_filter("item_html")
     def item_html(html: str) -> Markup:
         """Item HTML from feeds and posts, sanitised again at render time (allow-list)."""
-        from ..ingest.sanitise import sanitise_html
-
-        return Markup(sanitise_html(html or ""))  # noqa: S704 - sanitised by the allow-list just above
+        return Markup(curator.items.safe_html(html))  # noqa: S704 - sanitised by the ingest allow-list
 
     @app.template_filter("day")
     def day(value: Any) -> str:
@@ -179,11 +194,9 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
 
 class _LazyCsrf:
     """The CSRF token, generated only when a template prints it: a page without forms then
-    creates no session for a visitor (crawlers do not fill the sessions table)."""
+    sets no cookie for a visitor (caches and crawlers see a plain page)."""
 
     def __str__(self) -> str:
-        from flask_wtf.csrf import generate_csrf
-
         return str(generate_csrf())
 
     def __html__(self) -> str:
@@ -191,8 +204,6 @@ class _LazyCsrf:
 
 
 def cur() -> Curator:
-    from flask import current_app
-
     return current_app.extensions["curator"]  # type: ignore[no-any-return]
 
 

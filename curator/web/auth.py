@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 
 from .app import cur, flash_message, safe_next
 from .i18n import LANGS
-from .sessions import DbSession
+from .sessions import SiteSession
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -62,7 +62,7 @@ def use_link(token: str) -> Any:
     if user is None:
         abort(404)
     sess = session
-    assert isinstance(sess, DbSession)
+    assert isinstance(sess, SiteSession)
     sess.sign_in(user.id, user.role)
     flash_message("welcome")
     return redirect(safe_next(request.form.get("next")))
@@ -73,18 +73,11 @@ def password() -> Any:
     c = cur()
     email = (request.form.get("email") or "").strip().lower()
     nxt = safe_next(request.form.get("next"))
-    account_key, client_key = f"pw:{email}", f"client:{_client()}"
-
-    throttled = c.accounts.throttled(account_key, c.accounts.THROTTLE_PER_ACCOUNT) or c.accounts.throttled(client_key, c.accounts.THROTTLE_PER_CLIENT)
-    user = None if throttled else c.accounts.check_password(email, request.form.get("password") or "")
-    if user is None:
-        if not throttled:  # only failures count: people behind one proxy address can still sign in
-            c.accounts.throttle_hit(account_key)
-            c.accounts.throttle_hit(client_key)
+    user = c.accounts.signin_with_password(email, request.form.get("password") or "", client=_client())
+    if user is None:  # wrong, unknown, disabled or throttled: one answer for all (W05)
         return render_template("login.html", next=nxt, sent=False, error="bad_login"), 401
-    c.accounts.throttle_clear(account_key)
     sess = session
-    assert isinstance(sess, DbSession)
+    assert isinstance(sess, SiteSession)
     sess.sign_in(user.id, user.role)
     flash_message("welcome")
     return redirect(nxt)
@@ -93,7 +86,7 @@ def password() -> Any:
 @bp.post("/logout")
 def logout() -> Any:
     sess = session
-    assert isinstance(sess, DbSession)
+    assert isinstance(sess, SiteSession)
     sess.sign_out()
     return redirect(url_for("member.home"))
 

@@ -10,14 +10,15 @@ the chosen member, persona or club would get).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
-from ..errors import InvalidInput, NotFound
-from ..types import AREA_IDS, Member
+from ..errors import CuratorError, InvalidInput, NotFound
+from ..types import AREA_IDS, ItemQuery, Member
 from .app import PREVIEW_CSP, cur, flash_message, role_required
 from .charts import bar_chart_svg, line_chart_svg
 
@@ -100,7 +101,27 @@ def digest(issue_id: int) -> Any:
     return render_template("editor/digest.html", issue=issue, pinned=[items[i] for i in pinned if i in items],
                            removed=[items[i] for i in removed if i in items], members=c.members.list()[:500],
                            personas=sorted(c.personas.all()), clubs=c.members.clubs(),
-                           counts=c.digests.delivery_counts(issue_id) if issue.state not in ("draft", "in_review") else {})
+                           counts=c.digests.delivery_counts(issue_id) if issue.state not in ("draft", "in_review") else {},
+                           report=c.digests.report(issue_id) if issue.state in REPORTED_STATES else None)
+
+
+REPORTED_STATES = ("sending", "paused", "sent", "partially_sent")
+"""Issues that have recipients, so a report of what they did."""
+
+
+@bp.get("/digests/<int:issue_id>/report-<chart>.svg")
+@editor_only
+def digest_report_svg(issue_id: int, chart: str) -> Any:
+    """The report's charts: ``funnel`` (recipients to clicks) or ``areas`` (clicks per area)."""
+    r = cur().digests.report(issue_id)
+    if chart == "funnel":
+        values = {"recipients": r.total.recipients, "sent": r.total.sent, "opened (at least)": r.total.opened,
+                  "clicked": r.total.clicked, "unsubscribed": r.total.unsubscribed}
+    elif chart == "areas":
+        values = dict(r.top_areas)
+    else:
+        abort(404)
+    return Response(bar_chart_svg({k: float(v) for k, v in values.items()}), mimetype="image/svg+xml")
 
 
 @bp.post("/digests/<int:issue_id>/texts")
@@ -236,36 +257,58 @@ def preview_text(issue_id: int) -> Any:
 
 
 # ------------------------------------------------------------------ sources
+# The database holds the sources; the console adds and changes its own ("console" origin), switches
+# any source on or off and never writes the feeds file, whose sources it shows read-only.
+
+def _sources_page(error: str | None = None, form: Any = None, status: int = 200) -> Any:
+    c = cur()
+    return render_template("editor/sources.html", sources=c.sources.health(), clubs=c.members.clubs(),
+                           error=error, form=form or {}), status
+
+
+def _source_form() -> dict[str, Any]:
+    f = request.form
+    return dict(url=f.get("url", ""), title=f.get("title", ""), visibility=f.get("visibility", "public"),
+                lang=f.get("lang") or None, areas=f.getlist("areas"))
+
+
+def _source_change(change: Callable[[], object], *, refused: int, form: Any = None, saved: bool = True) -> Any:
+    """Apply ``change`` and go back to the sources page; a refused change shows that page with
+    the reason (status ``refused``) and ``form`` filled in again. An unknown source is a 404."""
+    try:
+        change()
+    except NotFound:
+        raise
+    except CuratorError as exc:
+        return _sources_page(str(exc), form, refused)
+    if saved:
+        flash_message("saved_ok")
+    return redirect(url_for("editor.sources"))
+
 
 @bp.get("/sources")
 @editor_only
 def sources() -> Any:
-    return render_template("editor/sources.html", sources=cur().sources.health(), error=None, form={})
+    return _sources_page()
 
 
 @bp.post("/sources")
 @editor_only
 def add_source() -> Any:
-    c = cur()
-    f = request.form
-    try:
-        c.sources.add(f.get("url", ""), title=f.get("title", ""), visibility=f.get("visibility", "public"),
-                     lang=f.get("lang") or None, areas=f.getlist("areas"))
-    except Exception as exc:
-        from ..errors import CuratorError
+    return _source_change(lambda: cur().sources.add(**_source_form()), refused=400, form=request.form)
 
-        if not isinstance(exc, CuratorError):
-            raise
-        return render_template("editor/sources.html", sources=c.sources.health(), error=str(exc), form=f), 400
-    flash_message("saved_ok")
-    return redirect(url_for("editor.sources"))
+
+@bp.post("/sources/<source_id>")
+@editor_only
+def update_source(source_id: str) -> Any:
+    return _source_change(lambda: cur().sources.update(source_id, **_source_form()), refused=400)
 
 
 @bp.post("/sources/<source_id>/enabled")
 @editor_only
 def source_enabled(source_id: str) -> Any:
-    cur().sources.set_enabled(source_id, request.form.get("enabled") == "1")
-    return redirect(url_for("editor.sources"))
+    on = request.form.get("enabled") == "1"
+    return _source_change(lambda: cur().sources.set_enabled(source_id, on), refused=409, saved=False)
 
 
 # ------------------------------------------------------------------ items and tag corrections
@@ -273,8 +316,6 @@ def source_enabled(source_id: str) -> Any:
 @bp.get("/items")
 @editor_only
 def items() -> Any:
-    from ..types import ItemQuery
-
     q = (request.args.get("q") or "").strip()[:200]
     found = cur().items.list(ItemQuery(limit=50, search=q or None))
     return render_template("editor/items.html", items=found, q=q)

@@ -90,6 +90,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "freq_weekly": {"en": "Weekly", "de": "Wöchentlich"},
     "freq_monthly": {"en": "Monthly", "de": "Monatlich"},
     "freq_never": {"en": "Never", "de": "Nie"},
+    "newsletter_state": {"en": "Digest and newsletters", "de": "Überblick und Newsletter"},
+    "newsletter_on": {"en": "You are subscribed.", "de": "Sie sind angemeldet."},
+    "newsletter_off": {"en": "You are unsubscribed: you get no digest and no newsletters.",
+                       "de": "Sie sind abgemeldet: Sie erhalten keinen Überblick und keine Newsletter."},
+    "newsletter_stop": {"en": "Unsubscribe", "de": "Abmelden"},
+    "newsletter_subscribe": {"en": "Subscribe again", "de": "Wieder anmelden"},
     "tracking": {"en": "Use what I open and click to improve my feed (optional)",
                  "de": "Meine Klicks zur Verbesserung meines Feeds nutzen (optional)"},
     "save_prefs": {"en": "Save preferences", "de": "Einstellungen speichern"},
@@ -109,8 +115,37 @@ MESSAGES: dict[str, dict[str, str]] = {
                   "de": "Laden Sie alles herunter, was über Sie gespeichert ist, oder löschen Sie es."},
     "download": {"en": "Download my data (JSON)", "de": "Meine Daten herunterladen (JSON)"},
     "erase": {"en": "Erase my data", "de": "Meine Daten löschen"},
-    "erase_confirm": {"en": "Type ERASE to confirm", "de": "Zur Bestätigung ERASE eingeben"},
+    "erase_confirm": {"en": "Yes, erase everything about me. This cannot be undone.",
+                      "de": "Ja, alles über mich löschen. Das lässt sich nicht rückgängig machen."},
     "erased": {"en": "Your data has been erased.", "de": "Ihre Daten wurden gelöscht."},
+    # sending to a colleague and erasing one's data
+    "erase_what": {"en": "Erasing deletes your account, your member record, your ratings, saved items, notes and "
+                         "unpublished posts. Published posts stay without your name.",
+                   "de": "Beim Löschen werden Ihr Konto, Ihr Mitgliedsdatensatz, Ihre Bewertungen, gemerkten "
+                         "Artikel, Notizen und unveröffentlichten Beiträge entfernt. Veröffentlichte Beiträge "
+                         "bleiben ohne Ihren Namen erhalten."},
+    "erase_unconfirmed": {"en": "Tick the box to confirm that everything about you should be erased.",
+                          "de": "Setzen Sie das Häkchen, um zu bestätigen, dass alles über Sie gelöscht werden soll."},
+    "colleague_search": {"en": "Find a colleague by name", "de": "Kollegin oder Kollegen nach Namen suchen"},
+    "colleague_search_hint": {"en": "Type at least two letters of the name. Only members who may read this item "
+                                    "and accept recommendations are found.",
+                              "de": "Geben Sie mindestens zwei Buchstaben des Namens ein. Gefunden werden nur "
+                                    "Mitglieder, die diesen Artikel lesen dürfen und Empfehlungen annehmen."},
+    "colleague_none": {"en": "Nobody found. Try another spelling, or type the address below.",
+                       "de": "Niemand gefunden. Versuchen Sie eine andere Schreibweise oder geben Sie unten die "
+                             "Adresse ein."},
+    "colleague_address": {"en": "Or type the email address you know (optional)",
+                          "de": "Oder geben Sie die Ihnen bekannte E-Mail-Adresse ein (optional)"},
+    "send_refused": {"en": "This item cannot be sent to that person. Colleagues must be members of the cluster who "
+                           "may read the item and accept recommendations.",
+                     "de": "Dieser Artikel kann an diese Person nicht gesendet werden. Empfangen können ihn "
+                           "Mitglieder des Clusters, die ihn lesen dürfen und Empfehlungen annehmen."},
+    "send_limit": {"en": "You have sent {limit} items to colleagues today, the most one can send in a day. Please "
+                         "try again tomorrow.",
+                   "de": "Sie haben heute schon {limit} Artikel an Kolleginnen und Kollegen gesendet, mehr geht an "
+                         "einem Tag nicht. Bitte versuchen Sie es morgen wieder."},
+    "colleague_mail": {"en": "Colleagues may send me items by email (with their name and a note)",
+                       "de": "Kolleginnen und Kollegen dürfen mir Artikel per E-Mail empfehlen (mit Namen und Notiz)"},
     "tokens_title": {"en": "API tokens", "de": "API-Tokens"},
     "token_name": {"en": "Name", "de": "Name"},
     "token_create": {"en": "Create token", "de": "Token erzeugen"},
@@ -127,6 +162,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "de": "Das Formular war zu alt oder unvollständig. Gehen Sie zurück, laden Sie die "
                                "Seite neu und versuchen Sie es erneut."},
     "error": {"en": "Something went wrong", "de": "Etwas ist schiefgegangen"},
+    "server_error_text": {"en": "The page could not be made. Try again in a moment; if it keeps happening, tell us "
+                                "the request id below.",
+                          "de": "Die Seite konnte nicht erstellt werden. Versuchen Sie es gleich noch einmal; "
+                                "wenn es wieder geschieht, nennen Sie uns die Anfrage-ID unten."},
+    "request_id": {"en": "Request id", "de": "Anfrage-ID"},
     # editor
     "ed_dashboard": {"en": "Editor dashboard", "de": "Redaktion: Übersicht"},
     "ed_posts": {"en": "Member posts", "de": "Mitgliederbeiträge"},
@@ -158,11 +198,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "remove": {"en": "Remove", "de": "Entfernen"},
     "add": {"en": "Add", "de": "Hinzufügen"},
     "health": {"en": "Health", "de": "Zustand"},
-    "ok": {"en": "ok", "de": "ok"},
     "broken": {"en": "broken", "de": "gestört"},
     "disable": {"en": "Disable", "de": "Abschalten"},
     "enable": {"en": "Enable", "de": "Einschalten"},
     "add_source": {"en": "Add a source", "de": "Quelle hinzufügen"},
+    # sources: who defines a source, and its health in one word
+    "src_hint": {"en": "Sources added here stay until you switch them off; the feeds file (feeds.yaml) only "
+                       "changes its own sources, which are shown here read-only.",
+                 "de": "Hier hinzugefügte Quellen bleiben, bis Sie sie abschalten; die Quellendatei (feeds.yaml) "
+                       "ändert nur ihre eigenen Quellen, die hier nur angezeigt werden."},
+    "src_items": {"en": "Items", "de": "Artikel"},
+    "src_in_file": {"en": "Defined in feeds.yaml: change it there.", "de": "In feeds.yaml festgelegt: dort ändern."},
+    "src_origin_file": {"en": "feeds file", "de": "Quellendatei"},
+    "src_origin_console": {"en": "added in the console", "de": "in der Redaktion hinzugefügt"},
+    "src_origin_internal": {"en": "internal (posts, imports)", "de": "intern (Beiträge, Importe)"},
+    "src_status_ok": {"en": "ok", "de": "ok"},
+    "src_status_new": {"en": "not collected yet", "de": "noch nicht abgerufen"},
+    "src_status_failing": {"en": "failing", "de": "fehlerhaft"},
+    "src_status_broken": {"en": "broken", "de": "gestört"},
+    "src_status_disabled": {"en": "switched off", "de": "abgeschaltet"},
+    "src_status_retired": {"en": "no longer in the feeds file", "de": "nicht mehr in der Quellendatei"},
+    "src_status_internal": {"en": "not collected", "de": "wird nicht abgerufen"},
     "correct": {"en": "Correct areas", "de": "Bereiche korrigieren"},
     "accept": {"en": "Accept", "de": "Annehmen"},
     "items_per_area": {"en": "Items per area and week", "de": "Artikel je Bereich und Woche"},

@@ -14,10 +14,11 @@ from xml.sax.saxutils import escape as xml_escape
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
 
-from ..errors import AccessDenied, InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound, RateLimited
 from ..types import AREA_IDS, LANGUAGES
 from .app import cur, flash_message, login_required, member_required, safe_next
-from .sessions import DbSession
+from .i18n import translate
+from .sessions import SiteSession
 
 bp = Blueprint("member", __name__)
 
@@ -76,29 +77,38 @@ def feedback(item_id: int) -> Any:
     return redirect(safe_next(request.form.get("next"), url_for("member.item", item_id=item_id)))
 
 
+def _send_page(item_id: int, *, error: str | None = None, limit: int | None = None, status: int = 200) -> Any:
+    """The send page: a search by name (``?q=``) among those who may receive the item, never a
+    list of members, and no address anywhere."""
+    c = cur()
+    it = c.feeds.visible_item(g.user, item_id)
+    q = (request.args.get("q") or request.form.get("q") or "").strip()[:100]
+    people = c.feedback.colleagues(g.user, item_id, q)
+    return render_template("send.html", item=it, q=q, people=people, error=error, limit=limit), status
+
+
 @bp.get("/items/<int:item_id>/send")
 @member_required
 def send_form(item_id: int) -> Any:
-    c = cur()
-    it = c.feeds.visible_item(g.user, item_id)
-    people = c.feedback.colleagues(g.user, it)
-    org = (g.member.organisation or "").strip().lower()
-    same = [p for p in people if org and (p.organisation or "").strip().lower() == org]
-    others = [p for p in people if p not in same]
-    return render_template("send.html", item=it, same=same, others=others)
+    return _send_page(item_id)
 
 
 @bp.post("/items/<int:item_id>/send")
 @member_required
 def send(item_id: int) -> Any:
     c = cur()
+    c.feeds.visible_item(g.user, item_id)  # 404 for an item the sender may not see
+    f = request.form
+    typed = f.get("to", "").strip()
+    chosen = f.get("to_member", "")
     try:
-        c.feedback.share(g.user, item_id, request.form.get("to", ""), request.form.get("note", ""))
-    except AccessDenied:
-        raise
-    except NotFound:
-        # an unknown colleague and an invisible item look the same
-        abort(404)
+        c.feedback.share(g.user, item_id, to_email=typed or None,
+                         to_member=int(chosen) if not typed and chosen.isdigit() and len(chosen) < 10 else None,
+                         note=f.get("note", ""))
+    except NotFound:  # the same answer for every colleague who cannot receive it
+        return _send_page(item_id, error="send_refused", status=404)
+    except RateLimited as exc:
+        return _send_page(item_id, error="send_limit", limit=exc.limit, status=429)
     flash_message("sent")
     return redirect(url_for("member.item", item_id=item_id))
 
@@ -116,7 +126,21 @@ def preferences() -> Any:
     c = cur()
     token = c.accounts.rss_token(g.user) if g.member is not None else None
     clubs = {cl.id: (cl.name_de if g.lang == "de" else cl.name) for cl in c.members.clubs()} if g.member else {}
-    return render_template("preferences.html", rss=token, clubs=clubs)
+    subscribed = not c.digests.is_unsubscribed(g.member) if g.member is not None else None
+    return render_template("preferences.html", rss=token, clubs=clubs, subscribed=subscribed)
+
+
+@bp.post("/me/newsletter")
+@member_required
+def newsletter_subscription() -> Any:
+    """Stop the digest and newsletters, or subscribe again (``action``: stop | subscribe)."""
+    digests = cur().digests
+    if request.form.get("action") == "subscribe":
+        digests.resubscribe(g.member, source="member area")
+    else:
+        digests.unsubscribe_member(g.member, source="member area")
+    flash_message("saved_ok")
+    return redirect(url_for("member.preferences"))
 
 
 @bp.post("/me/preferences")
@@ -125,7 +149,8 @@ def save_preferences() -> Any:
     f = request.form
     cur().members.update_preferences(
         g.user, language=f.get("language", "en"), areas=f.getlist("areas"), interests=f.get("interests", ""),
-        digest_frequency=f.get("frequency", "weekly"), tracking_consent=f.get("tracking") == "on")
+        digest_frequency=f.get("frequency", "weekly"), tracking_consent=f.get("tracking") == "on",
+        colleague_mail=f.get("colleague_mail") == "on")
     session.pop("lang", None)  # the saved language wins
     flash_message("saved_ok")
     return redirect(url_for("member.preferences"))
@@ -185,11 +210,11 @@ def export() -> Any:
 @bp.post("/me/data/erase")
 @login_required
 def erase() -> Any:
-    if request.form.get("confirm") != "ERASE":
-        raise InvalidInput("type ERASE in the box to confirm that everything about you should be deleted")
+    if request.form.get("confirm") != "yes":  # a checkbox: no word to type in a foreign language
+        raise InvalidInput(translate("erase_unconfirmed", g.lang))
     cur().accounts.erase(g.user)
     sess = session
-    assert isinstance(sess, DbSession)
+    assert isinstance(sess, SiteSession)
     sess.sign_out()
     return render_template("message.html", key="erased")
 

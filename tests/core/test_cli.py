@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,66 @@ def test_import_items_command_reports_bad_lines(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["--database", f"sqlite:///{tmp_path}/c.db", "import-items", str(data)])
     assert res.exit_code == 0
     assert "1 new" in res.output and "1 bad lines" in res.output and "line 2" in res.output
+
+
+def _feeds_file(tmp_path: Path, urls: dict[str, str]) -> Path:
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("sources:\n" + "".join(f"  - id: {sid}\n    title: {sid.title()}\n    url: {url}\n    lang: en\n"
+                                            for sid, url in urls.items()), encoding="utf-8")
+    return feeds
+
+
+COLLECT_ENV = {"CURATOR_FETCH_ALLOWED_NETWORKS": "127.0.0.1/32", "CURATOR_ENCODER": "fake"}
+
+
+def test_collect_exits_1_when_every_source_failed(tmp_path: Path, httpserver: HTTPServer, db_url: str) -> None:
+    """Issue 10, item 9: a run that collected nothing is a failure for cron and scripts; one good
+    source among broken ones is still a success."""
+    httpserver.expect_request("/down").respond_with_data("unavailable", status=503)
+    httpserver.expect_request("/html").respond_with_data("<html>not a feed</html>", content_type="text/html")
+    httpserver.expect_request("/good").respond_with_data(rss(ITEMS), content_type="application/rss+xml")
+    feeds = _feeds_file(tmp_path, {"down": httpserver.url_for("/down"), "html": httpserver.url_for("/html")})
+    base = ["--database", db_url, "--feeds", str(feeds)]
+    run = CliRunner().invoke
+    assert run(main, [*base, "init"], env=COLLECT_ENV).exit_code == 0
+    res = run(main, [*base, "collect"], env=COLLECT_ENV)
+    assert res.exit_code == 1, res.output
+    assert "2 sources: 0 new items, 0 updated, 2 failed." in res.output
+    assert "Error: nothing was collected, all 2 sources failed" in res.output and "curator collect" in res.output
+    assert "Traceback" not in res.output
+    res = run(main, [*base, "collect", "--force", "--json"], env=COLLECT_ENV)
+    assert res.exit_code == 1 and len([line for line in res.output.splitlines() if line.startswith("{")]) == 2
+
+    _feeds_file(tmp_path, {"down": httpserver.url_for("/down"), "html": httpserver.url_for("/html"),
+                           "good": httpserver.url_for("/good")})
+    res = run(main, [*base, "collect", "--force"], env=COLLECT_ENV)
+    assert res.exit_code == 0 and "3 sources: 2 new items, 0 updated, 2 failed." in res.output, res.output
+
+
+def test_collect_on_a_read_only_database_says_so_without_a_traceback(tmp_path: Path, httpserver: HTTPServer) -> None:
+    """Issue 10, item 9: a database that cannot be written fails the run with a readable reason,
+    whether it fails while loading feeds.yaml or while storing items (SQLite opened read-only)."""
+    import subprocess
+    import sys
+
+    httpserver.expect_request("/feed").respond_with_data(rss(ITEMS), content_type="application/rss+xml")
+    feeds = _feeds_file(tmp_path, {"news": httpserver.url_for("/feed")})
+    db = tmp_path / "c.db"
+    res = CliRunner().invoke(main, ["--database", f"sqlite:///{db}", "--feeds", str(feeds), "init"], env=COLLECT_ENV)
+    assert res.exit_code == 0, res.output
+    read_only = ["--database", f"sqlite:///file:{db}?mode=ro&uri=true", "--feeds", str(feeds)]
+
+    feeds.write_text(feeds.read_text(encoding="utf-8").replace("title: News", "title: News renamed"), encoding="utf-8")
+    res = CliRunner().invoke(main, [*read_only, "collect"], env=COLLECT_ENV)
+    assert res.exit_code == 1, res.output
+    assert "collecting stopped because the database failed" in res.output
+    assert "readonly database" in res.output and "written" in res.output and "Traceback" not in res.output
+
+    # In a process of its own, so that what the CLI logs reaches stderr as a user would see it.
+    out = subprocess.run([sys.executable, "-c", "from curator.cli import main; main()", *read_only,
+                          "collect", "--no-sync"], capture_output=True, text=True, cwd=tmp_path,
+                         env={**os.environ, **COLLECT_ENV})
+    assert out.returncode == 1, out.stderr
+    assert "Error: nothing was collected, the only source failed: could not store items" in out.stderr
+    assert "readonly database" in out.stderr
+    assert "Traceback" not in out.stdout + out.stderr

@@ -82,15 +82,16 @@ class _Handler:
 
 
 class SmtpSink:
-    """Start with ``with SmtpSink() as sink:``; ``sink.port`` is where it listens."""
+    """Start with ``with SmtpSink() as sink:``; ``sink.port`` is where it listens (a free port,
+    or ``port``: e.g. the one a sender was pointed at while nothing listened there)."""
 
-    def __init__(self, faults: Faults | None = None) -> None:
+    def __init__(self, faults: Faults | None = None, port: int | None = None) -> None:
         self.faults = faults or Faults()
         self.received: list[Received] = []
         self.lock = threading.Lock()
         self.data_attempts: Counter[tuple[str, ...]] = Counter()
         self.accepted_on_connection: Counter[int] = Counter()
-        self.port = _free_port()
+        self.port = port or _free_port()
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> SmtpSink:

@@ -43,3 +43,29 @@ def test_import_grant_feedback_recommend(tmp_path: Path) -> None:
     res = run(main, ["--database", db, "recommend", "--member", "nobody@x.example"], env=env)
     assert res.exit_code == 1 and "no member with email" in res.output
     assert "cio" in ok("personas", "list")
+
+
+def test_an_editor_erases_a_person_from_the_command_line(tmp_path: Path) -> None:
+    """`curator members erase EMAIL` removes the person (issue 10 #3); the address is gone from
+    the members list and a second erase says there is nobody by that address."""
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    env = {"CURATOR_ENCODER": "fake"}
+    run = CliRunner().invoke
+    members = tmp_path / "members.csv"
+    members.write_text(MEMBERS_CSV, encoding="utf-8")
+    assert run(main, ["--database", db, "init"], env=env).exit_code == 0
+    assert run(main, ["--database", db, "import-members", str(members)], env=env).exit_code == 0
+    assert run(main, ["--database", db, "clubs", "create"], env=env).exit_code == 0
+    assert run(main, ["--database", db, "clubs", "grant", "cio@alpha.example", "it-executive", "--editor", "ed"],
+               env=env).exit_code == 0
+    before = run(main, ["--database", db, "clubs", "list", "--members"], env=env)
+    assert "cio@alpha.example" in before.output
+    refused = run(main, ["--database", db, "members", "erase", "cio@alpha.example", "--editor", "ed"], env=env,
+                  input="n\n")
+    assert refused.exit_code != 0 and "Aborted" in refused.output
+    out = run(main, ["--database", db, "members", "erase", "cio@alpha.example", "--editor", "ed", "--yes"], env=env)
+    assert out.exit_code == 0 and "erased" in out.output, out.output
+    listed = run(main, ["--database", db, "clubs", "list", "--members"], env=env)
+    assert listed.exit_code == 0 and "cio@alpha.example" not in listed.output
+    again = run(main, ["--database", db, "members", "erase", "cio@alpha.example", "--editor", "ed", "--yes"], env=env)
+    assert again.exit_code == 1 and "cio@alpha.example" in again.output

@@ -65,7 +65,11 @@ def test_digest_renders_readably_at_phone_and_desktop_width(browser, cur: Curato
     buttons = page.locator("a", has_text="Read")
     assert buttons.count() == len(expected) and buttons.first.is_visible()
     assert page.locator("a", has_text="Unsubscribe").is_visible()
-    assert blocked == []  # the email loads nothing from the network
+    # the email loads nothing from the network but the signed open pixel of a member with
+    # tracking consent (issue 12); without consent there is none (tests/newsletter/test_engagement.py)
+    pixel = cur.digests.view(cur.digests.get(issue.id), member).open_pixel_url
+    assert member.tracking_consent and pixel.startswith("https://curator.example/t/o/")
+    assert blocked == [pixel]
     screenshots = Path(os.environ.get("CURATOR_SCREENSHOT_DIR") or tmp_path / "screenshots")
     screenshots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(screenshots / f"digest-{width}px.png"), full_page=True)

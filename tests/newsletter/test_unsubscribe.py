@@ -67,12 +67,21 @@ def test_bad_tokens_get_one_uniform_404_and_change_nothing(cur: Curator, world: 
     assert client.get(f"/preferences/{good}").status_code == 404
 
 
-def test_only_the_one_click_route_accepts_post(cur: Curator, world: World) -> None:
-    """U07: the CSRF exemption is narrow: no other route of this app accepts a state-changing method."""
+def test_only_the_one_click_route_accepts_post_without_csrf_token(cur: Curator, world: World) -> None:
+    """U07: the CSRF exemption is narrow: besides the one-click route, the only route of this
+    blueprint that accepts a state-changing method is the preference page's form (issue 12), and
+    that one refuses a POST without the form's CSRF token and changes nothing."""
     app = create_app(cur, testing=True)
     posting = {r.rule for r in app.url_map.iter_rules()
                if r.endpoint.startswith("unsubscribe.") and {"POST", "PUT", "PATCH", "DELETE"} & set(r.methods or ())}
-    assert posting == {"/u/<token>"}
+    assert posting == {"/u/<token>", "/preferences/<token>"}
+    bernd = world.members["bernd@example.org"]
+    path = _path(cur.digests.view(cur.digests.draft("everyone"), bernd).preferences_url)
+    cur.digests.unsubscribe(cur.digests.unsubscribe_token(bernd))
+    client = app.test_client()
+    for data in ({"frequency": "never"}, {"action": "subscribe"}):
+        assert client.post(path, data=data, headers={"Origin": "https://mail.evil.example"}).status_code == 400
+    assert cur.members.get(bernd.email).digest_frequency == "weekly" and cur.digests.is_unsubscribed(bernd)
 
 
 def test_click_links_only_with_consent_and_signed(cur: Curator, world: World) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from curator.cli.tagging_commands import classify
+from curator.cli.tagging import classify
 
 
 def test_classify_writes_one_line_per_item_and_reports_bad_lines(tmp_path: Path, toy_areas_file: Path) -> None:

@@ -59,7 +59,7 @@ def test_text_hash_depends_on_kind() -> None:
 def test_importing_curator_does_not_load_torch() -> None:
     code = (
         "import sys, curator, curator.embeddings, curator.tagging, curator.evaluation.tagging, "
-        "curator.cli.tagging_commands\n"
+        "curator.cli.tagging\n"
         "heavy = [m for m in ('torch', 'sentence_transformers', 'sklearn', 'matplotlib') if m in sys.modules]\n"
         "assert not heavy, heavy"
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from curator.cli.tagging_commands import eval_tagging
+from curator.cli.tagging import eval_tagging
 from curator.errors import InvalidInput
 from curator.evaluation.tagging import load_labels, score_predictions
 

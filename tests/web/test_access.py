@@ -23,8 +23,8 @@ from .conftest import ALICE, ANNA, BOB, CANARY, EDITOR, RITA, WebWorld, csrf_of
 pytestmark = pytest.mark.timeout(300)
 
 SKIP_TABLES = {"web_sessions", "web_throttle", "embeddings", "member_profiles"}
-"""Tables a GET may legitimately write: an anonymous visitor's session (it holds the CSRF token),
-throttle counters, and caches (vectors, ranking profiles are derived data)."""
+"""Tables a GET may legitimately write: a signed-in session (it holds the CSRF token and the notice
+shown once), throttle counters, and caches (vectors, ranking profiles are derived data)."""
 
 
 def fingerprint(world: WebWorld) -> str:
@@ -86,9 +86,11 @@ def test_club_canary_never_reaches_outsiders_on_any_get_route(world: WebWorld) -
         for rule in get_rules(world):
             for url in urls_for(world, rule):
                 r = client.get(url)
-                body = r.get_data(as_text=True)
+                body = r.get_data().decode("utf-8", "replace")  # binary routes (the open pixel) too
                 assert CANARY not in body, f"{name} saw the club canary on {url}"
-                assert r.status_code in (200, 302, 400, 401, 403, 404), (name, url, r.status_code)
+                # /healthz answers 503 here: no worker has run a job on this database (tests/ops)
+                unhealthy = (503,) if rule.rule == "/healthz" else ()
+                assert r.status_code in (200, 302, 400, 401, 403, 404, *unhealthy), (name, url, r.status_code)
                 checked += 1
     assert checked > 100
 
@@ -299,15 +301,18 @@ def test_editor_pages_refuse_members_and_admin_pages_refuse_editors(world: WebWo
 
 def test_send_to_colleague_respects_access_and_suggests_same_organisation_first(world: WebWorld) -> None:
     alice = world.client(ALICE)
-    page = alice.get(f"/items/{world.items['pub-0']}/send").get_data(as_text=True)
+    assert "Anna Amsel" not in alice.get(f"/items/{world.items['pub-0']}/send").get_data(as_text=True)  # a search
+    page = alice.get(f"/items/{world.items['pub-0']}/send?q=an").get_data(as_text=True)
     assert page.index("Anna Amsel") < page.index("Bob Brandt")  # same organisation first
-    assert "Rita Reg" in page  # public item: registered users may get it too
-    club_page = alice.get(f"/items/{world.items['club']}/send").get_data(as_text=True)
+    # registered users are not colleagues: only members of the cluster send and receive (issue 10)
+    assert "Rita Reg" not in alice.get(f"/items/{world.items['pub-0']}/send?q=rita").get_data(as_text=True)
+    club_page = alice.get(f"/items/{world.items['club']}/send?q=an").get_data(as_text=True)
     assert "Bob Brandt" not in club_page and "Anna Amsel" not in club_page
     tok = csrf_of(alice, "/me/preferences")
     world.mail.messages.clear()
     r = alice.post(f"/items/{world.items['club']}/send", data={"csrf_token": tok, "to": BOB, "note": "look"})
-    assert r.status_code == 403 and world.mail.messages == []
+    # refused with the answer an unknown address gets, so a typed address reveals nothing (issue 10)
+    assert r.status_code == 404 and world.mail.messages == []
     r = alice.post(f"/items/{world.items['pub-0']}/send", data={"csrf_token": tok, "to": ANNA, "note": "look at this"})
     assert r.status_code == 302
     assert [to for to, _ in world.mail.messages] == [ANNA]
@@ -427,7 +432,7 @@ def test_visitors_reading_public_pages_get_no_session(world: WebWorld) -> None:
         r = anon.get(url)
         assert r.status_code == 200 and "Set-Cookie" not in r.headers, url
     assert 'lang="de"' in anon.get("/?lang=de").get_data(as_text=True)
-    assert "Set-Cookie" in anon.get("/auth/login").headers  # a form: its CSRF token needs a session
+    assert "Set-Cookie" in anon.get("/auth/login").headers  # a form: its CSRF token needs a (signed) cookie
 
 
 def test_api_happy_path_with_a_token(world: WebWorld) -> None:

@@ -242,7 +242,7 @@ def test_erasure_removes_the_person_from_every_table(world: WebWorld) -> None:
     bob.post("/me/rss", data={"csrf_token": tok})
     r = bob.post("/me/data/erase", data={"csrf_token": tok, "confirm": "nope"})
     assert r.status_code == 400
-    r = bob.post("/me/data/erase", data={"csrf_token": tok, "confirm": "ERASE"})
+    r = bob.post("/me/data/erase", data={"csrf_token": tok, "confirm": "yes"})
     assert r.status_code == 200
     hits = []
     with world.cur.storage.engine.connect() as conn:

@@ -169,12 +169,15 @@ def test_member_and_editor_journeys(browser: Any, site: tuple[str, Any, Mailbox]
     assert "Thank you" in page.locator(".flash").inner_text()
     assert any(e.kind == "rating" and e.value == 5.0 for e in world.cur.feedback.of_user(world.cur.accounts.user_by_email(ALICE)))
 
-    # send a public item to a colleague (same organisation suggested first)
+    # send a public item to a colleague, found by name (same organisation suggested first)
     item_id = world.items["pub-0"]
     page.goto(f"{base}/items/{item_id}/send")
-    first_option = page.locator("#to optgroup").first.locator("option").first.inner_text()
-    assert "Anna Amsel" in first_option
-    page.select_option("#to", ANNA)
+    page.fill("#q", "an")
+    page.click("#search-button")
+    first_option = page.locator("#colleagues label").first
+    assert "Anna Amsel" in first_option.inner_text()
+    assert "@" not in page.locator("main").inner_text()  # names only, never an address
+    first_option.locator("input").check()
     page.fill("#note", "Worth a look for our HR plans")
     page.click("#send-button")
     assert page.locator(".flash").count() == 1

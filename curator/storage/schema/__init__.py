@@ -2,6 +2,8 @@
 ``../migrations/versions`` must match it; ``tests/storage/test_schema.py`` compares the two."""
 
 from .accounts import web_api_tokens, web_rss_tokens, web_sessions, web_signin_tokens, web_throttle, web_users
+from .engagement import digest_shown, email_clicks, email_opens
+from .feeds import feed_pools, member_feeds, persona_feeds
 from .ingest import (
     embeddings,
     item_areas,
@@ -25,7 +27,7 @@ from .members import (
     persona_suggestions,
 )
 from .meta import metadata
-from .newsletter import deliveries, digest_entries, digest_issues, suppressions
+from .newsletter import deliveries, digest_entries, digest_issues, subscription_changes, suppressions
 
 __all__ = [
     "accepted_personas",
@@ -34,22 +36,29 @@ __all__ = [
     "deliveries",
     "digest_entries",
     "digest_issues",
+    "digest_shown",
     "editor_pins",
+    "email_clicks",
+    "email_opens",
     "embeddings",
+    "feed_pools",
     "feedback_events",
     "item_areas",
     "item_tags",
     "items",
     "job_leases",
     "job_runs",
+    "member_feeds",
     "member_posts",
     "member_profiles",
     "members",
     "metadata",
     "model_artifacts",
     "organisations",
+    "persona_feeds",
     "persona_suggestions",
     "sources",
+    "subscription_changes",
     "suppressions",
     "tag_corrections",
     "web_api_tokens",

@@ -25,6 +25,7 @@ web_users = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     UniqueConstraint("email", name="uq_web_users_email"),
+    sqlite_autoincrement=True,  # never reuse an erased person's id (migration 0006)
 )
 Index("ix_web_users_member", web_users.c.member_id)
 

@@ -32,7 +32,12 @@ sources = Table(
     Column("poll_minutes", Integer, nullable=False, default=60),
     Column("enabled", Boolean, nullable=False, default=True),
     Column("kind", String(20), nullable=False, default="article"),
-    Column("in_config", Boolean, nullable=False, default=True),
+    # who defines the source (curator.types.SourceOrigin): file, console or internal
+    Column("origin", String(20), nullable=False),
+    # the ``enabled`` the feeds file gave last: the file's value applies only when it changes, so
+    # an editor's switch in the console survives the next load of an unchanged file
+    Column("file_enabled", Boolean),
+    Column("retired_at", UTCDateTime()),
     # runtime state
     Column("etag", Text),
     Column("last_modified", Text),

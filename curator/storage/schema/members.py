@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 from ..types_sql import UTCDateTime
@@ -53,7 +54,15 @@ members = Table(
     Column("consent_changed_at", UTCDateTime()),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # the member's own choice (preferences); a CRM re-import never changes it (migration 0006)
+    Column("colleague_mail", Boolean, nullable=False, default=True, server_default=true()),
+    # weekly | monthly | never (types.DIGEST_FREQUENCIES): the member's choice, set in the
+    # preferences or by a CRM export that has the column (migration 0010)
+    Column("digest_frequency", String(20), nullable=False, default="weekly", server_default="weekly"),
     UniqueConstraint("email", name="uq_members_email"),
+    # ids are never reused (0006): tokens in old emails and delivery rows name members by id, so a
+    # new person must never inherit an erased member's id (SQLite otherwise reuses the highest)
+    sqlite_autoincrement=True,
 )
 
 clubs = Table(

@@ -1,8 +1,8 @@
 """Digest issues, segments and deliveries (migration 0004).
 
-Member ids (``member_id``) carry no foreign key: members live in the tables of
-issue 4, and a delivery record must outlive a member who is later erased (the address is wiped, the
-fact that an issue went out is kept).
+Member ids (``member_id``) carry no foreign key: members live in ``schema/members.py``, and a
+delivery record must outlive a member who is later erased (the address is wiped, the fact that an
+issue went out is kept).
 """
 
 from __future__ import annotations
@@ -61,8 +61,9 @@ deliveries = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("issue_id", Integer, ForeignKey("digest_issues.id", ondelete="CASCADE"), nullable=False),
     Column("member_id", Integer, nullable=False),
-    # lower-cased address: two member rows with the same mailbox get one message (S11)
-    Column("email_key", String(320), nullable=False),
+    # lower-cased address: two member rows with the same mailbox get one message (S11); both
+    # address columns are emptied when the member is erased (0006), the row and its state stay
+    Column("email_key", String(320)),
     Column("email", String(320)),
     # pending -> sending -> sent | failed | uncertain; skipped (no longer eligible at send time)
     Column("state", String(20), nullable=False, default="pending"),
@@ -84,12 +85,28 @@ Index("ix_deliveries_issue_state", deliveries.c.issue_id, deliveries.c.state)
 suppressions = Table(
     "suppressions",
     metadata,
-    # scope "newsletter" stops digests and newsletters only; transactional mail is unaffected (U10)
+    # scope "newsletter" stops digests and newsletters only; transactional mail is unaffected (U10).
+    # The key of an erased person is "sha256:<hex>" of the address, with no member id: it still
+    # stops a re-import from restarting newsletters, but names nobody (0006).
     Column("email_key", String(320), primary_key=True),
     Column("scope", String(40), primary_key=True),
     Column("member_id", Integer),
-    Column("reason", String(40), nullable=False),  # unsubscribed | bounced | complaint | editor
+    Column("reason", String(40), nullable=False),  # unsubscribed | bounced | complaint | editor | erased
     Column("detail", Text),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 Index("ix_suppressions_member", suppressions.c.member_id)
+
+subscription_changes = Table(
+    "subscription_changes",
+    metadata,
+    # A suppression row is deleted when the member subscribes again; this keeps when and where
+    # that happened (migration 0010). No address: erasing the member deletes their rows.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("member_id", Integer, nullable=False),
+    Column("scope", String(40), nullable=False),
+    Column("action", String(20), nullable=False),  # resubscribed
+    Column("source", String(40), nullable=False),  # preferences link | member area
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+Index("ix_subscription_changes_member", subscription_changes.c.member_id)

@@ -1,5 +1,5 @@
-"""Commands for digests and the worker: ``curator digest draft|list|show|edit|review|approve|
-schedule|send|deliveries|resend|cancel`` and ``curator worker``. Each wraps one facade method."""
+"""Digests (``curator.digests``): ``curator digest draft|list|show|edit|review|approve|schedule|
+send|send-due|deliveries|report|resend|pause|resume|cancel``. Each wraps one facade method."""
 
 from __future__ import annotations
 
@@ -209,8 +209,9 @@ def send(state: CliState, issue_id: int, confirm_late: bool, outbox: str | None)
     import signal
     import threading
 
-    from ..delivery import OutboxSender
-
+    if outbox:
+        # The outbox is a setting like any other: the factory builds the outbox sender from it.
+        state.overrides.update(outbox_dir=outbox, smtp_host="")
     cur = state.curator()
     stop = threading.Event()
 
@@ -220,8 +221,7 @@ def send(state: CliState, issue_id: int, confirm_late: bool, outbox: str | None)
 
     previous = signal.signal(signal.SIGTERM, on_term)
     try:
-        report = cur.digests.send(issue_id, confirm_late=confirm_late, should_stop=stop.is_set,
-                                sender=OutboxSender(outbox) if outbox else None)
+        report = cur.digests.send(issue_id, confirm_late=confirm_late, should_stop=stop.is_set)
     finally:
         signal.signal(signal.SIGTERM, previous)
     click.echo(f"Issue {issue_id}: {report.sent} sent, {report.failed} failed, {report.uncertain} uncertain, "
@@ -260,6 +260,38 @@ def deliveries(state: CliState, issue_id: int, states: tuple[str, ...]) -> None:
     rows = [[str(d.member_id), d.email or "-", d.state, str(d.attempts), when(d.sent_at),
              shorten(d.last_error or "", 60)] for d in state.curator().digests.deliveries(issue_id, states or None)]
     table(rows, ["member", "email", "state", "attempts", "sent", "last error"])
+
+
+@digest.command("report")
+@click.argument("issue_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_state
+def report(state: CliState, issue_id: int, as_json: bool) -> None:
+    """What an issue did: recipients, sent, failed, uncertain, unique opens (a lower bound: only
+    clients that load images, only members with tracking consent), unique clicks and unsubscribes
+    since the send, by language, and the most clicked articles and areas.
+
+    \b
+    Example:
+      curator digest report 7 --json
+    """
+    r = state.curator().digests.report(issue_id)
+    if as_json:
+        echo_json(r.as_json())
+        return
+    click.echo(f"Digest issue {r.issue_id} ({r.kind}) for {r.segment}: {r.state.replace('_', ' ')}, "
+               f"first sent {when(r.first_sent_at)}")
+    heads = ["", "recipients", "sent", "failed", "uncertain", "opened (at least)", "clicked", "unsubscribed"]
+    table([[ln.label, *(str(v) for v in (ln.recipients, ln.sent, ln.failed, ln.uncertain, ln.opened, ln.clicked,
+                                          ln.unsubscribed))] for ln in (r.total, *r.by_language)], heads)
+    click.echo(f"Opens and clicks count the {r.tracked} recipient(s) with tracking consent; scanners and image "
+               f"proxies, not counted: {r.low_confidence_opens} open(s), {r.low_confidence_clicks} click(s).")
+    if r.top_items:
+        click.echo("Most clicked:")
+        table([[str(c.clicks), str(c.item_id), shorten(c.title, 70), ", ".join(c.areas)] for c in r.top_items],
+              ["clicks", "item", "title", "areas"])
+    if r.top_areas:
+        click.echo("Areas: " + ", ".join(f"{a} {n}" for a, n in r.top_areas))
 
 
 @digest.command("resend")
@@ -305,37 +337,3 @@ def cancel(state: CliState, issue_id: int) -> None:
     """Cancel an issue that has not started sending.  Example: curator digest cancel 7"""
     _print_issue(state.curator().digests.cancel(issue_id))
 
-
-@click.command("worker")
-@click.option("--schedule", "schedule_file", type=click.Path(dir_okay=False, exists=True),
-              help="Schedule file (default: jobs/schedule.yaml of the installation).")
-@click.option("--list", "list_only", is_flag=True, help="Print the jobs and their next run times, then exit.")
-@pass_state
-def worker(state: CliState, schedule_file: str | None, list_only: bool) -> None:
-    """Run the scheduled jobs (collect, tag, profiles, weekly drafts, sending) until stopped.
-
-    Run one worker per machine; more are harmless: a database lease makes sure each job's run
-    happens once (SQLite file or PostgreSQL shared by all workers).
-
-    \b
-    Examples:
-      curator worker
-      curator worker --list
-    """
-    from ..scheduler import DEFAULT_SCHEDULE, build_scheduler, load_schedule, run_worker
-
-    path = schedule_file or str(DEFAULT_SCHEDULE)
-    if list_only:
-        sched = build_scheduler(load_schedule(path), blocking=False)
-        sched.start(paused=True)
-        for job in sched.get_jobs():
-            click.echo(f"{job.id:24} next {job.next_run_time:%Y-%m-%d %H:%M %Z}  {job.trigger}")
-        sched.shutdown(wait=False)
-        return
-    click.echo(f"curator worker: jobs from {path}; stop with Ctrl-C or SIGTERM", err=True)
-    run_worker(state.config_file, path, settings=state.settings())
-
-
-def register(main: click.Group) -> None:
-    main.add_command(digest)
-    main.add_command(worker)

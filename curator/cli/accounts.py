@@ -1,50 +1,10 @@
-"""Commands for the web app (issue 6): ``curator serve`` and ``curator users``."""
+"""Web accounts (``curator.accounts``): ``curator users create|reset|list|purge``."""
 
 from __future__ import annotations
 
 import click
 
 from .common import CliState, pass_state
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads (waitress).")
-@click.option("--dev", is_flag=True, help="Use Werkzeug's development server instead of waitress.")
-@click.option("--proxy-hops", default=0, show_default=True, type=int,
-              help="Behind N reverse proxies: trust their X-Forwarded-For/-Proto (sign-in throttling is per "
-                   "client address, so it must see the real one).")
-@pass_state
-def serve(state: CliState, host: str, port: int, threads: int, dev: bool, proxy_hops: int) -> None:
-    """Run the member area, editor console and API.
-
-    Set base_url (CURATOR_BASE_URL) to the address people use: links in emails point there, and
-    cookies are marked Secure unless it is http://127.0.0.1 or http://localhost. The scheduler
-    runs in its own process (`curator scheduler`), never inside the web server.
-
-    \b
-    Example:
-      CURATOR_SECRET_KEY=$(openssl rand -hex 32) curator serve --port 8000
-    """
-    from ..web import create_app
-
-    app = create_app(state.curator())
-    if proxy_hops > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxy_hops, x_proto=proxy_hops)  # type: ignore[method-assign]
-    click.echo(f"curator web on http://{host}:{port}/ (base_url {state.curator().settings.base_url})")
-    if dev:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
-        return
-    try:
-        from waitress import serve as waitress_serve
-    except ImportError:  # pragma: no cover - waitress is a dependency, but keep serving without it
-        click.echo("waitress is not installed; using the development server", err=True)
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
-        return
-    waitress_serve(app, host=host, port=port, threads=threads, ident="curator")
 
 
 @click.group("users")
@@ -114,7 +74,3 @@ def users_purge(state: CliState) -> None:
     n = state.curator().accounts.purge_expired()
     click.echo(f"{n} expired sessions and sign-in links deleted")
 
-
-def register(main: click.Group) -> None:
-    main.add_command(serve)
-    main.add_command(users)

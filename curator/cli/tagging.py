@@ -1,38 +1,82 @@
-"""Tagging commands: ``curator classify`` and ``curator eval tagging``.
-
-Both work on files only and never open the database. Heavy libraries (encoders,
-scikit-learn, matplotlib) are imported inside the commands.
-"""
+"""Tagging (``curator.tagging``): ``curator tag``, ``curator tags set``, ``curator duplicates``,
+and the two commands that work on files only and never open the database: ``curator classify``
+and ``curator eval tagging``. Encoders, scikit-learn and matplotlib are imported inside them."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from curator.errors import CuratorError, InvalidInput
+from ..errors import CuratorError, InvalidInput
+from ..types import AREA_IDS
+from .common import CliState, pass_state, shorten, table
 
 ENCODER_HELP = "e5 (multilingual-e5-small), minilm (all-MiniLM-L6-v2), or st:<model-name-or-path>."
 
 
-def _default_labels_path() -> Path:
-    """``<shared>/eval/tagging-dev.jsonl``: CURATOR_SHARED_DIR, else ../shared beside the
-    repository, else ../shared beside the working directory."""
-    env = os.environ.get("CURATOR_SHARED_DIR")
-    candidates = []
-    if env:
-        candidates.append(Path(env))
-    candidates.append(Path(__file__).resolve().parents[2] / ".." / "shared")
-    candidates.append(Path.cwd() / ".." / "shared")
-    for shared in candidates:
-        path = shared / "eval" / "tagging-dev.jsonl"
-        if path.exists():
-            return path.resolve()
-    return (candidates[0] / "eval" / "tagging-dev.jsonl").resolve()
+@click.command()
+@click.option("--all", "retag_all", is_flag=True, help="Re-tag every item, not only new or changed ones.")
+@pass_state
+def tag(state: CliState, retag_all: bool) -> None:
+    """Tag stored items with the five subject areas and fold cross-source duplicates.
+
+    Only new or changed items, and items tagged by an older area model or before new editor
+    corrections, are tagged again; embeddings are cached by content.
+
+    \b
+    Example:
+      curator tag
+    """
+    run = state.curator().tagging.tag(retag_all=retag_all, progress=True)
+    click.echo(f"Tagged {run.tagged} items (tagger {run.version}).")
+    click.echo("Items per area: " + ", ".join(f"{a} {n}" for a, n in run.by_area.items())
+               + f"; no area: {run.untagged}")
+    click.echo(f"Duplicates folded: {run.duplicates} items are copies of a story shown once.")
+
+
+@click.group()
+def tags() -> None:
+    """Editor corrections of an item's subject areas."""
+
+
+@tags.command("set")
+@click.argument("item_id", type=int)
+@click.argument("areas", nargs=-1, type=click.Choice([*AREA_IDS, "none"]))
+@click.option("--editor", required=True, envvar="CURATOR_EDITOR", help="Who corrects (recorded).")
+@pass_state
+def tags_set(state: CliState, item_id: int, areas: tuple[str, ...], editor: str) -> None:
+    """Set the areas of ITEM_ID (primary first); `none` marks it off-topic. The correction is
+    kept as a labelled example and improves the tagger on the next `curator tag`.
+
+    \b
+    Examples:
+      curator tags set 42 work society --editor community@cluster.example
+      curator tags set 43 none --editor community@cluster.example
+    """
+    chosen = [a for a in areas if a != "none"]
+    item = state.curator().tagging.correct(item_id, chosen, editor=editor)
+    click.echo(f"Item {item.id} '{shorten(item.title, 60)}': areas {', '.join(item.areas) or 'none'}.")
+
+
+@click.command()
+@click.argument("item_id", type=int)
+@pass_state
+def duplicates(state: CliState, item_id: int) -> None:
+    """Show the other copies of the same story that are folded under ITEM_ID.
+
+    \b
+    Example:
+      curator duplicates 17
+    """
+    copies = state.curator().tagging.duplicates_of(item_id)
+    if not copies:
+        click.echo("No other copies.")
+        return
+    table([[str(i.id), i.source_id, i.lang or "?", shorten(i.title, 70)] for i in copies],
+          ["id", "source", "lang", "title"])
 
 
 @click.command("classify")
@@ -54,44 +98,23 @@ def classify(file: str, encoder: str | None, areas_file: str | None, progress: b
       echo '{"id":"a1","title":"Union calls strike","text":"Workers walk out."}' > items.jsonl
       curator classify items.jsonl --encoder e5
     """
-    from curator.tagging import DEFAULT_ENCODER, TagInput, make_tagger
+    from ..core import classify_lines
 
-    stream = sys.stdin if file == "-" else None
     try:
-        lines = stream.read().splitlines() if stream is not None else Path(file).read_text(encoding="utf-8").splitlines()
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{file}: cannot read the items file ({exc}).") from exc
-    docs: list[TagInput] = []
-    bad = 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-            if not isinstance(raw, dict):
-                raise ValueError("expected a JSON object")
-            if "id" not in raw:
-                raise ValueError('"id" is missing')
-            title, text = raw.get("title") or "", raw.get("text") or ""
-            if not isinstance(title, str) or not isinstance(text, str):
-                raise ValueError('"title" and "text" must be strings')
-            if not (title.strip() or text.strip()):
-                raise ValueError('"title" and "text" are both empty')
-            lang = raw.get("lang")
-            docs.append(TagInput(id=str(raw["id"]), title=title, text=text, lang=lang if isinstance(lang, str) else None))
-        except ValueError as exc:  # json.JSONDecodeError is a ValueError
-            bad += 1
-            click.echo(f"{file}, line {number}: skipped: {exc}", err=True)
-    if docs:
-        tagger = make_tagger(encoder or DEFAULT_ENCODER, areas_path=areas_file)
-        for doc, result in zip(docs, tagger.tag(docs, progress=progress), strict=True):
-            click.echo(json.dumps({"id": doc.id, "areas": list(result.areas), "scores": result.scores},
-                                  ensure_ascii=False))
-    if bad:
+    result = classify_lines(text.splitlines(), encoder=encoder, areas_file=areas_file, progress=progress)
+    for number, message in result.errors:
+        click.echo(f"{file}, line {number}: skipped: {message.removeprefix(f'line {number}: ')}", err=True)
+    for doc, tags_of_doc in result.tagged:
+        click.echo(json.dumps({"id": doc.id, "areas": list(tags_of_doc.areas), "scores": tags_of_doc.scores},
+                              ensure_ascii=False))
+    if result.errors:
         sys.exit(1)
 
 
-@click.command("eval_tagging")
+@click.command("tagging")
 @click.option("--labels", "labels_file", type=click.Path(dir_okay=False), default=None,
               help="Labelled JSON lines (default ../shared/eval/tagging-dev.jsonl).")
 @click.option("--encoders", default="e5,minilm", show_default=True,
@@ -119,11 +142,12 @@ def eval_tagging(labels_file: str | None, encoders: str, areas_file: str | None,
     Example:
       curator eval tagging --labels ../shared/eval/tagging-dev.jsonl --encoders e5,minilm --plot cm.png
     """
-    from curator.evaluation.tagging import run_tagging_evaluation
+    from ..evaluation.tagging import default_labels_path, pyplot, run_tagging_evaluation
 
-    path = Path(labels_file) if labels_file else _default_labels_path()
+    if plot_file:
+        pyplot()  # a missing [eval] extra stops the command now, not after the evaluation
     report = run_tagging_evaluation(
-        path,
+        Path(labels_file) if labels_file else default_labels_path(),
         [e.strip() for e in encoders.split(",") if e.strip()],
         areas_path=areas_file,
         folds=folds,
@@ -144,8 +168,3 @@ def eval_tagging(labels_file: str | None, encoders: str, areas_file: str | None,
             click.echo(f"Could not write the plot {plot_file}: {exc}", err=True)
         else:
             click.echo(f"Confusion matrices written to {plot_file}", err=True)
-
-
-def register(group: Any) -> None:
-    """Mount ``classify`` on the top-level group (``eval tagging`` is mounted by the CLI)."""
-    group.add_command(classify)

@@ -1,4 +1,6 @@
-"""Commands for members, clubs, feedback, personas and recommendations (issue 4)."""
+"""Members and what they read (``curator.members``, ``.personas``, ``.feedback``, ``.feeds``):
+``curator import-members``, ``clubs``, ``personas``, ``import-feedback``, ``recommend`` and
+``curator eval ranking``."""
 
 from __future__ import annotations
 
@@ -133,6 +135,30 @@ def clubs_revoke(state: CliState, email: str, club_id: str, editor: str) -> None
     click.echo(f"{email} removed from {club_id}" if removed else f"{email} was not a member of {club_id}")
 
 
+@click.group("members")
+def members() -> None:
+    """Members of the cluster: erase a person on request (import them with `curator import-members`)."""
+
+
+@members.command("erase")
+@click.argument("email")
+@click.option("--editor", required=True, help="Who erases the person on their request (recorded, anonymously).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_state
+def members_erase(state: CliState, email: str, editor: str, yes: bool) -> None:
+    """Erase a person on their request (GDPR Art. 17): member record, account, feedback, profile,
+    clubs and every address; published posts stay without their name; newsletters stay stopped.
+
+    \b
+    Example:
+      curator members erase jana@example.org --editor community@cluster.example
+    """
+    if not yes:
+        click.confirm(f"Erase {email} and everything stored about them? This cannot be undone", abort=True)
+    state.curator().members.erase_by_email(email, editor=editor)
+    click.echo(f"{email} erased: no table holds their address, name or free text any more")
+
+
 @click.command("recommend")
 @click.option("--member", "email", required=True, help="The member's email.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
@@ -247,10 +273,3 @@ def eval_ranking(encoder: str, n_members: int, seed: int, as_json: bool, data_di
     else:
         click.echo(format_report(report))
 
-
-def register(main: click.Group) -> None:
-    for cmd in (import_members, import_feedback, clubs, recommend, personas):
-        main.add_command(cmd)
-    group = main.commands.get("eval")
-    if isinstance(group, click.Group):
-        group.add_command(eval_ranking, "ranking")

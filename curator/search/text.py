@@ -1,0 +1,67 @@
+"""Query words and highlighting on word boundaries."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of ``query`` (letters and digits, any script), lower-cased, first occurrence
+    first, without repeats. Quotes, operators and punctuation are dropped."""
+    return list(dict.fromkeys(w.lower() for w in _WORD.findall(query)))
+
+
+def _pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    # a term matches a whole word or the start of one ("Manager" finds "Managers"), never the
+    # inside of a word, and short terms (<= 3 letters, such as "KI") only whole words
+    alts = [re.escape(t) + (r"\b" if len(t) <= 3 else r"\w*")
+            for t in sorted(terms, key=len, reverse=True)]
+    return re.compile(r"\b(?:" + "|".join(alts) + ")", re.IGNORECASE | re.UNICODE)
+
+
+def word_match(text: str, terms: Sequence[str]) -> bool:
+    """Whether any of ``terms`` occurs in ``text`` on a word boundary (see ``highlight``)."""
+    pattern = _pattern(terms)
+    return bool(pattern and pattern.search(text))
+
+
+def highlight(text: str, terms: Sequence[str], *, width: int = 240) -> str:
+    """An HTML-escaped excerpt of ``text`` of about ``width`` characters around the first match
+    of ``terms``, each match wrapped in ``<mark>``; the start of ``text`` when nothing matches.
+    "…" marks cut ends. Terms match at word starts; terms of up to three letters whole words only
+    ("KI" marks "KI", never "Kinder")."""
+    text = " ".join(text.split())
+    pattern = _pattern(terms)
+    first = pattern.search(text) if pattern else None
+    start = 0 if first is None else max(0, first.start() - width // 3)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first.start() else start  # type: ignore[union-attr]
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    excerpt = text[start:end]
+    parts: list[str] = []
+    pos = 0
+    for m in pattern.finditer(excerpt) if pattern else ():
+        parts.append(html.escape(excerpt[pos:m.start()]))
+        parts.append(f"<mark>{html.escape(m.group(0))}</mark>")
+        pos = m.end()
+    parts.append(html.escape(excerpt[pos:]))
+    return ("…" if start else "") + "".join(parts) + ("…" if end < len(text) else "")
+
+
+def item_snippet(title: str, summary: str, body: str, terms: Sequence[str]) -> str:
+    """The highlighted excerpt of an item (see ``highlight``): from its text where a word of the
+    query occurs, else from its summary, else the start of its text (or summary, or title)."""
+    for part in (body, summary):
+        if part and word_match(part, terms):
+            return highlight(part, terms)
+    return highlight(body or summary or title, terms)
