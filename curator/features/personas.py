@@ -61,6 +61,13 @@ class Personas:
         """Stored suggestions with ``status`` (None: all), oldest first."""
         return self._storage.persona_suggestions(status)
 
+    def reject(self, suggestion_id: int, *, editor: str) -> None:
+        """An editor rejects a suggestion: it stays on record as rejected and is never offered
+        again. InvalidInput without an editor; NotFound / WorkflowError as for ``accept``."""
+        if not (editor or "").strip():
+            raise InvalidInput("rejecting a persona suggestion needs the editor's name")
+        self._storage.reject_persona(suggestion_id, editor.strip(), self._clock.now())
+
     def accept(self, suggestion_id: int, *, editor: str, persona_id: str | None = None) -> Persona:
         """An editor accepts a suggestion: a refinement replaces its persona's definition, a new
         persona is added (as ``persona_id`` or its suggested id). InvalidInput without an editor

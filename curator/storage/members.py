@@ -501,6 +501,19 @@ class MemberQueries(TaggingQueries):
             conn.execute(self._insert(t.accepted_personas).values(id=persona_id, **values)
                          .on_conflict_do_update(index_elements=["id"], set_=values))
 
+    def reject_persona(self, suggestion_id: int, editor: str, now: datetime) -> None:
+        """Mark an open suggestion rejected (kept for the record). NotFound for an unknown
+        suggestion, WorkflowError if it is not open."""
+        with self.write() as conn:
+            r = conn.execute(select(t.persona_suggestions.c.status)
+                             .where(t.persona_suggestions.c.id == suggestion_id).with_for_update()).first()
+            if r is None:
+                raise NotFound(f"no persona suggestion {suggestion_id}")
+            if r.status != "open":
+                raise WorkflowError(f"persona suggestion {suggestion_id} is {r.status}, not open")
+            conn.execute(update(t.persona_suggestions).where(t.persona_suggestions.c.id == suggestion_id)
+                         .values(status="rejected", decided_by=editor, decided_at=now))
+
     def accepted_personas(self) -> dict[str, dict[str, Any]]:
         with self.read() as conn:
             return {r.id: dict(r.definition) for r in conn.execute(select(t.accepted_personas)

@@ -434,6 +434,11 @@ class Store(Protocol):
         unknown suggestion, WorkflowError if it is not open. Used by: personas.accept."""
         ...
 
+    def reject_persona(self, suggestion_id: int, editor: str, now: datetime) -> None:
+        """Mark an open suggestion rejected. NotFound for an unknown suggestion, WorkflowError if
+        it is not open. Used by: personas.reject."""
+        ...
+
     def accepted_personas(self) -> dict[str, dict[str, Any]]:
         """Persona id -> definition of every accepted persona, by id. Used by: personas.all."""
         ...

@@ -351,11 +351,7 @@ def accept_persona(suggestion_id: int) -> Any:
 @bp.post("/personas/<int:suggestion_id>/reject")
 @editor_only
 def reject_persona(suggestion_id: int) -> Any:
-    fn = getattr(cur(), "reject_persona_suggestion", None)
-    if not callable(fn):
-        raise InvalidInput("rejecting suggestions is not available yet (the members capability has no "
-                           "reject_persona_suggestion); leave it open, a new suggestion run replaces it")
-    fn(suggestion_id, editor=g.user.email)
+    cur().personas.reject(suggestion_id, editor=g.user.email)
     flash_message("rejected")
     return redirect(url_for("editor.personas"))
 

@@ -55,3 +55,10 @@ def test_suggest_and_accept_through_the_facade(cluster: Curator) -> None:
     assert persona.id == "readers-x" and "readers-x" in cur.personas.all()
     with pytest.raises(WorkflowError, match="accepted"):
         cur.personas.accept(chosen.id, editor="ed")
+    assert len(suggestions) > 1  # two groups of readers: technology and society
+    other = suggestions[1]  # the editor rejects it: recorded, never applied, not offered again
+    cur.personas.reject(other.id, editor="ed")
+    assert other.id not in {s.id for s in cur.personas.suggestions("open")}
+    assert {s.id for s in cur.personas.suggestions("rejected")} == {other.id}
+    with pytest.raises(WorkflowError, match="rejected"):
+        cur.personas.reject(other.id, editor="ed")
