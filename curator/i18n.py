@@ -8,6 +8,8 @@ its words from here. Subject-area names are not strings of the interface: they c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 LANGUAGES: tuple[str, ...] = ("de", "en")
 """The interface languages; any other language falls back to English."""
 
@@ -73,3 +75,11 @@ def explanation(key: str, lang: str, **fields: str) -> str:
     """The explanation phrase ``key`` in ``lang`` (English if it has none), with ``fields`` filled."""
     table = EXPLANATIONS[key]
     return (table.get(lang) or table["en"]).format(**fields)
+
+
+def area_display_name(names: Mapping[str, Mapping[str, str]], area: str, lang: str) -> str:
+    """The display name of ``area`` in ``lang`` from ``names`` (``{area: {lang: name}}``, as the
+    area model of models/subject_areas.yaml gives them); English, then the id, as fallbacks."""
+    found = names.get(area, {})
+    return found.get(lang) or found.get("en") or area
+

@@ -521,10 +521,10 @@ def run_evaluation(data_dir: Path, *, encoder: str = "e5", n_members: int = 300,
 
 def declared_text_for(m: SimMember) -> str:
     """What the member declared, as the product turns it into text (interests + area names)."""
-    from curator.profiles.areas import AREA_NAMES
     from curator.profiles.profile import declared_text
+    from curator.tagging import load_areas
 
-    return declared_text(m.interests, m.declared_areas, AREA_NAMES)
+    return declared_text(m.interests, m.declared_areas, {a.id: dict(a.names) for a in load_areas().areas})
 
 
 def area_source_of(enc: Encoded) -> str:

@@ -78,7 +78,8 @@ class Feeds:
         liked_vectors = (dict(zip(liked_items, self._tagging.embed(list(liked_items.values())), strict=True))
                          if liked_items else {})
         return scored_items(result, [run.members[r] for r in rows], sub.area_affinity, run.pool, run.items,
-                            {p.id: p for p in run.personas}, liked, liked_items, liked_vectors)
+                            {p.id: p for p in run.personas}, liked, liked_items, liked_vectors,
+                            self._tagging.area_names())
 
     def pin(self, item_id: int, *, editor: str, until: datetime | None = None) -> None:
         """An editor pins an item to the top of every feed that may show it (until ``until``)."""
@@ -143,6 +144,7 @@ class Feeds:
         """At most ``limit`` items of the member's stored feed (else of their persona's, see
         :meth:`_stored_feed`) that pass the access rule, the hidden items and the filters, each
         explained in the member's language."""
+        area_names = self._tagging.area_names()
         entries, affinity, name, own = self._stored_feed(member, visible)
         language = member.language if member.language in LANGUAGES else "en"
         listed = list(entries)
@@ -165,7 +167,8 @@ class Feeds:
                               item_areas=dict(zip(AREA_IDS, item_area_vector(item).tolist(), strict=True)),
                               followed=member.declared_areas if own else (), affinity=affinity,
                               persona_name=name or None, liked=liked,
-                              has_interests=own and bool(member.interests.strip()), pinned=e.pinned, floor=e.floor)
+                              has_interests=own and bool(member.interests.strip()), pinned=e.pinned, floor=e.floor,
+                              area_names=area_names)
                 out.append(ScoredItem(item, e.score, dict(e.components), why, e.pinned))
                 if len(out) == limit:
                     return out

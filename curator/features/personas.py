@@ -53,7 +53,8 @@ class Personas:
         self._profiles.refresh(None)
         run = self._inputs.load(None, list(self.all().values()))
         found = suggest_personas_from(run.pool, run.batch, run.members, run.personas,
-                                      {i: item.title for i, item in run.items.items()}, self._weights)
+                                      {i: item.title for i, item in run.items.items()}, self._weights,
+                                      self._inputs.area_names())
         self._storage.add_persona_suggestions(found, self._clock.now())
         return self._storage.persona_suggestions("open")
 

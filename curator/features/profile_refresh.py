@@ -13,7 +13,6 @@ import numpy as np
 
 from curator.clock import Clock
 from curator.embeddings import EmbeddingCache, Encoder, encode_cached, text_hash
-from curator.profiles.areas import AREA_NAMES
 from curator.profiles.profile import (
     current_declared,
     declared_hash,
@@ -49,7 +48,8 @@ class ProfileRefresher:
         now = self._clock.now()
         enc = self._encoder
         stored = self._storage.get_profiles([m.id for m in members])
-        texts = {m.id: declared_text(m.interests, m.declared_areas, AREA_NAMES) for m in members}
+        area_names = self._tagging.area_names()
+        texts = {m.id: declared_text(m.interests, m.declared_areas, area_names) for m in members}
         hashes = {m.id: declared_hash(texts[m.id]) for m in members}
         stale = [m for m in members if current_declared(stored.get(m.id), enc.model_id, hashes[m.id]) is None]
         new_declared = self._declared_vectors(stale, texts) if stale else {}

@@ -40,9 +40,14 @@ FALLBACK_CANDIDATES = 1000
 
 
 class ItemEmbedder(Protocol):
-    """What ranking needs from tagging: the document vectors of items (``Tagging.embed``)."""
+    """What ranking needs from tagging: the document vectors of items (``Tagging.embed``) and the
+    areas' display names."""
 
     def embed(self, items: Sequence[Item], *, progress: bool = False) -> NDArray[np.float32]: ...
+
+    def area_names(self) -> dict[str, dict[str, str]]:
+        """Display names by area and language, from models/subject_areas.yaml."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,11 @@ class RankingInputs:
         self._cache = embedding_cache
         self._weights = weights
 
+
+    def area_names(self) -> dict[str, dict[str, str]]:
+        """Display names by area and language, from the area model (for explanations and
+        persona suggestions)."""
+        return self._tagging.area_names()
     def candidates(self, *, tagged_only: bool = False) -> list[Item]:
         """Recent items (newest first), or the newest of any age when there are too few;
         ``tagged_only``: only items the tag job has embedded and tagged (stored feeds)."""

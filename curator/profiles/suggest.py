@@ -6,15 +6,14 @@ no existing persona fits. Suggestions are data for an editor; nothing here chang
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from curator.i18n import area_display_name
 from curator.types import AREA_IDS, Persona
-
-from .areas import area_name
 
 MIN_MEMBERS = 6
 """Fewer profiles with behaviour than this give no suggestions: clusters of two say nothing."""
@@ -23,7 +22,8 @@ MIN_MEMBERS = 6
 def suggest_personas(profiles: NDArray[np.float32], member_personas: Sequence[str | None],
                      affinity: NDArray[np.float32], personas: dict[str, Persona],
                      persona_vectors: NDArray[np.float32], item_vectors: NDArray[np.float32],
-                     item_titles: Sequence[str], *, max_clusters: int = 8, fit_threshold: float = 0.35,
+                     item_titles: Sequence[str], *, area_names: Mapping[str, Mapping[str, str]],
+                     max_clusters: int = 8, fit_threshold: float = 0.35,
                      seed: int = 0) -> list[dict[str, Any]]:
     """Suggestions as mappings ``{kind, persona, name, size, definition}``.
 
@@ -80,8 +80,8 @@ def suggest_personas(profiles: NDArray[np.float32], member_personas: Sequence[st
             out.append({"kind": "refine", "persona": fit_id, "name": base.names.get("en", fit_id),
                         "size": int(members.size), "definition": definition})
         else:
-            en = " and ".join(area_name(a, "en") for a in top_areas) or "mixed topics"
-            de = " und ".join(area_name(a, "de") for a in top_areas) or "gemischte Themen"
+            en = " and ".join(area_display_name(area_names, a, "en") for a in top_areas) or "mixed topics"
+            de = " und ".join(area_display_name(area_names, a, "de") for a in top_areas) or "gemischte Themen"
             definition = {
                 "id": f"suggested-{c + 1}",
                 "names": {"en": f"Readers of {en}", "de": f"Leserinnen und Leser: {de}"},

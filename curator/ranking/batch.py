@@ -190,7 +190,7 @@ def with_member_audience(pool: CandidatePool, batch: MemberBatch, members: Seque
 
 def suggest_personas_from(pool: CandidatePool, batch: MemberBatch, members: Sequence[Member],
                           personas: Sequence[Persona], titles: Mapping[int, str],
-                          weights: RankingWeights) -> list[dict[str, Any]]:
+                          weights: RankingWeights, area_names: Mapping[str, Mapping[str, str]]) -> list[dict[str, Any]]:
     """Persona suggestions from the members of ``batch`` (rows follow ``members``) with enough
     behaviour (:data:`SUGGEST_MIN_WEIGHT`); ``personas`` follow ``batch.persona_vectors``;
     ``titles`` maps item ids of the pool to their titles. Example titles come only from public
@@ -205,4 +205,4 @@ def suggest_personas_from(pool: CandidatePool, batch: MemberBatch, members: Sequ
                     else np.zeros((0, profiles.shape[1]), dtype=np.float32))
     return suggest_personas(
         profiles, [members[int(r)].persona for r in rows], batch.area_affinity[rows], {p.id: p for p in personas},
-        persona_vecs, pool.vectors[public], [titles[int(i)] for i in pool.item_ids[public]])
+        persona_vecs, pool.vectors[public], [titles[int(i)] for i in pool.item_ids[public]], area_names=area_names)

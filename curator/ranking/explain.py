@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from curator.i18n import area_display_name
 from curator.i18n import explanation as _t
-from curator.profiles.areas import area_name
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,12 @@ def _short(title: str, n: int = 60) -> str:
 def explain(lang: str, components: Mapping[str, float], *, item_areas: Mapping[str, float],
             followed: Sequence[str], affinity: Mapping[str, float], persona_name: str | None,
             liked: LikedItem | None, has_interests: bool, pinned: bool = False,
-            floor: bool = False, min_area_score: float = 0.5) -> str:
+            floor: bool = False, min_area_score: float = 0.5,
+            area_names: Mapping[str, Mapping[str, str]]) -> str:
     """One sentence for one ranked item. ``components`` are the weighted score contributions by
     name; ``item_areas`` the item's area scores; ``followed`` the member's declared areas;
-    ``affinity`` the member's area affinities; ``liked`` the most similar visible liked item."""
+    ``affinity`` the member's area affinities; ``liked`` the most similar visible liked item;
+    ``area_names`` the display names by area and language (models/subject_areas.yaml)."""
     lang = lang if lang in ("de", "en") else "en"
     if pinned:
         return _t("pinned", lang)
@@ -44,11 +46,11 @@ def explain(lang: str, components: Mapping[str, float], *, item_areas: Mapping[s
     followed_here = [a for _, a in reversed(top_areas) if a in followed]
     if followed_here:
         reasons.append((components.get("area", 0.0) + (10.0 if floor else 0.0),
-                        _t("follow", lang, area=area_name(followed_here[0], lang))))
+                        _t("follow", lang, area=area_display_name(area_names, followed_here[0], lang))))
     else:
         liked_areas = [a for _, a in reversed(top_areas) if affinity.get(a, 0.0) > 0.5]
         if liked_areas:
-            reasons.append((components.get("area", 0.0), _t("read_area", lang, area=area_name(liked_areas[0], lang))))
+            reasons.append((components.get("area", 0.0), _t("read_area", lang, area=area_display_name(area_names, liked_areas[0], lang))))
     prof = components.get("profile", 0.0)
     if liked is not None and liked.similarity > 0.2:
         reasons.append((prof, _t("rated" if liked.rated else "liked", lang, title=_short(liked.title))))

@@ -44,7 +44,8 @@ def most_similar_liked(likes: Sequence[LikedEvent], liked_items: Mapping[int, It
 def scored_items(ranking: Ranking, members: Sequence[Member], affinity: NDArray[np.float32],
                  pool: CandidatePool, items: Mapping[int, Item], personas: Mapping[str, Persona],
                  liked: Mapping[int, Sequence[LikedEvent]], liked_items: Mapping[int, Item],
-                 liked_vectors: Mapping[int, NDArray[np.float32]]) -> dict[int, list[ScoredItem]]:
+                 liked_vectors: Mapping[int, NDArray[np.float32]],
+                 area_names: Mapping[str, Mapping[str, str]]) -> dict[int, list[ScoredItem]]:
     """Ranked feeds by member id. Row j of ``ranking`` and of ``affinity`` (area affinities in
     ``AREA_IDS`` order) belong to ``members[j]``; ``items`` holds every pool item by id. ``liked``
     gives each member's liked items (strongest first); ``liked_items``/``liked_vectors`` their
@@ -70,7 +71,7 @@ def scored_items(ranking: Ranking, members: Sequence[Member], affinity: NDArray[
             text = explain(lang, comps, item_areas=dict(zip(AREA_IDS, item_area_vector(item).tolist(), strict=True)),
                            followed=member.declared_areas, affinity=member_affinity, persona_name=persona,
                            liked=best, has_interests=bool(member.interests.strip()),
-                           pinned=bool(ranking.pinned[j, slot]), floor=bool(ranking.floor[j, slot]))
+                           pinned=bool(ranking.pinned[j, slot]), floor=bool(ranking.floor[j, slot]), area_names=area_names)
             ranked.append(ScoredItem(item, float(ranking.scores[j, slot]), comps, text, bool(ranking.pinned[j, slot])))
         out[member.id] = ranked
     return out

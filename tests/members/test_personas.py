@@ -9,9 +9,12 @@ from curator.core import Curator
 from curator.errors import WorkflowError
 from curator.profiles.personas import load_personas
 from curator.profiles.suggest import suggest_personas
+from curator.tagging import load_areas
 from curator.types import AREA_IDS
 
 from .conftest import REPO_MODELS
+
+AREA_NAMES_FROM_MODEL = {a.id: dict(a.names) for a in load_areas().areas}
 
 
 def test_clusters_become_refinements_or_new_personas() -> None:
@@ -28,7 +31,8 @@ def test_clusters_become_refinements_or_new_personas() -> None:
     member_personas = [first] * 10 + [None] * 10
     aff = np.zeros((20, len(AREA_IDS)), dtype=np.float32)
     aff[10:, AREA_IDS.index("society")] = 1.0
-    out = suggest_personas(profiles, member_personas, aff, personas, pv, profiles, [f"t{i}" for i in range(20)])
+    out = suggest_personas(profiles, member_personas, aff, personas, pv, profiles, [f"t{i}" for i in range(20)],
+                           area_names=AREA_NAMES_FROM_MODEL)
     kinds = sorted((s["kind"], s["persona"]) for s in out)
     assert kinds == [("new", None), ("refine", first)]
     new = next(s for s in out if s["kind"] == "new")

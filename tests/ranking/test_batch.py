@@ -19,9 +19,12 @@ from curator.ranking.batch import (
     with_member_audience,
 )
 from curator.ranking.stages import RankingWeights, profile_vectors, rank
+from curator.tagging import load_areas
 from curator.types import AREA_IDS, Persona
 
 from .values import MODEL, NOW, D, event, item, member, profile, unit
+
+AREA_NAMES_FROM_MODEL = {a.id: dict(a.names) for a in load_areas().areas}
 
 # ----------------------------------------------------------------------------- candidate pool
 
@@ -165,7 +168,8 @@ def test_no_suggestions_without_behaviour() -> None:
     members = [member(1)]
     batch = member_batch(members, {1: profile(1, positive=unit(rng, 1)[0], weight=0.5)}, [],
                          np.zeros((0, D), dtype=np.float32), {}, model_id=MODEL, dim=D, now=NOW)
-    assert suggest_personas_from(pool, batch, members, [], {1: "Item 1"}, RankingWeights()) == []
+    assert suggest_personas_from(pool, batch, members, [], {1: "Item 1"}, RankingWeights(),
+                                 AREA_NAMES_FROM_MODEL) == []
 
 
 def test_suggestions_quote_only_public_titles() -> None:
@@ -180,7 +184,8 @@ def test_suggestions_quote_only_public_titles() -> None:
     profiles = {m.id: profile(m.id, positive=centres[m.id % 3] + 0.05 * unit(rng, 1)[0], weight=4.0) for m in members}
     personas = [Persona("cio", {"en": "CIO"}, {"en": "x"})]
     batch = member_batch(members, profiles, personas, unit(rng, 1), {}, model_id=MODEL, dim=D, now=NOW)
-    found = suggest_personas_from(pool, batch, members, personas, {i.id: i.title for i in items}, RankingWeights())
+    found = suggest_personas_from(pool, batch, members, personas, {i.id: i.title for i in items}, RankingWeights(),
+                                  AREA_NAMES_FROM_MODEL)
     assert found
     titles = [t for s in found for t in s["definition"].get("example_titles", [])]
     assert titles and all(t.startswith("Open") for t in titles)

@@ -9,9 +9,12 @@ import pytest
 from curator.ranking.batch import LikedEvent, candidate_pool
 from curator.ranking.scored import centred_vector, most_similar_liked, scored_items
 from curator.ranking.stages import COMPONENTS, Ranking
+from curator.tagging import load_areas
 from curator.types import AREA_IDS, Persona
 
 from .values import NOW, D, item, member, unit
+
+AREA_NAMES_FROM_MODEL = {a.id: dict(a.names) for a in load_areas().areas}
 
 
 def ranking(rows: list[list[int]], *, pinned: list[list[bool]] | None = None) -> Ranking:
@@ -58,7 +61,8 @@ def test_scored_items_keyed_by_member_with_access_and_language() -> None:
     liked_vectors = {4: same, 5: same}
     affinity = np.zeros((2, len(AREA_IDS)), dtype=np.float32)
     out = scored_items(ranking([[1, 2, 3], [2, 1, 3]], pinned=[[False, False, True], [False] * 3]), [de, outsider],
-                       affinity, pool, {i.id: i for i in items}, personas, liked, liked_items, liked_vectors)
+                       affinity, pool, {i.id: i for i in items}, personas, liked, liked_items, liked_vectors,
+                       AREA_NAMES_FROM_MODEL)
     assert set(out) == {7, 8}
     assert [s.item.id for s in out[7]] == [1, 2, 3]
     assert [s.item.id for s in out[8]] == [1, 3]  # the club item is dropped, not explained
@@ -76,5 +80,5 @@ def test_padding_ends_a_feed() -> None:
     items = [item(1)]
     pool = candidate_pool(items, unit(rng, 1), now=NOW, source_feedback={}, pinned=set(), dim=D)
     out = scored_items(ranking([[1, -1, -1]]), [member(1)], np.zeros((1, len(AREA_IDS)), dtype=np.float32), pool,
-                       {1: items[0]}, {}, {}, {}, {})
+                       {1: items[0]}, {}, {}, {}, {}, AREA_NAMES_FROM_MODEL)
     assert [s.item.id for s in out[1]] == [1]
