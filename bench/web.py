@@ -34,6 +34,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -457,9 +458,12 @@ def main() -> None:
     print(f"{db}: {args.items} items, {args.members} members, {args.users} users, `curator serve --workers "
           f"{args.workers} --threads {args.threads}`, {os.cpu_count()} cores", flush=True)
     results: dict[str, Any] = {}
-    for mode in args.modes.split(","):
-        with database(args.database) as url:
-            results[mode] = run_mode(mode, url, args, tmp)
+    try:
+        for mode in args.modes.split(","):
+            with database(args.database) as url:
+                results[mode] = run_mode(mode, url, args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     summary: dict[str, Any] = {"database": db, "items": args.items, "members": args.members, "users": args.users,
                                "workers": args.workers, "think": args.think, **results}
     if "stored" in results and "request" in results:

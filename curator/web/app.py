@@ -31,8 +31,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from markupsafe import Markup
 
 from ..errors import AccessDenied, CuratorError, InvalidInput, NotFound
+from ..i18n import LANGS, translate
 from ..types import AREA_IDS, WebUser
-from .i18n import LANGS, translate
 from .sessions import SiteSession, SiteSessionInterface
 
 if TYPE_CHECKING:

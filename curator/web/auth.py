@@ -12,8 +12,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 
+from ..i18n import LANGS
 from .app import cur, flash_message, safe_next
-from .i18n import LANGS
 from .sessions import SiteSession
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

@@ -15,9 +15,9 @@ from xml.sax.saxutils import escape as xml_escape
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
 
 from ..errors import InvalidInput, NotFound, RateLimited
+from ..i18n import translate
 from ..types import AREA_IDS, LANGUAGES
 from .app import cur, flash_message, login_required, member_required, safe_next
-from .i18n import translate
 from .sessions import SiteSession
 
 bp = Blueprint("member", __name__)

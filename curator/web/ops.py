@@ -39,8 +39,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from .. import logs
 from ..errors import CuratorError
+from ..i18n import translate
 from ..types import Check, JobStatus
-from .i18n import translate
 
 if TYPE_CHECKING:
     from ..core import Curator

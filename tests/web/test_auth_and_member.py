@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from curator.delivery import TokenSigner
+from curator.i18n import MESSAGES
 from curator.storage.schema import metadata
-from curator.web.i18n import MESSAGES
 
 from .conftest import ALICE, ANNA, BOB, EDITOR, PASSWORD, RITA, WebWorld, csrf_of, login
 
