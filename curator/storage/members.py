@@ -483,17 +483,22 @@ class MemberQueries(TaggingQueries):
             raise NotFound(f"no persona suggestion {suggestion_id}; see `curator personas suggest`")
         return self._suggestion(r), dict(r.definition or {})
 
+    @staticmethod
+    def _lock_open_suggestion(conn: Connection, suggestion_id: int) -> None:
+        """Lock the suggestion's row for this transaction (a concurrent decision waits, then finds
+        it no longer open on PostgreSQL); NotFound / WorkflowError unless it is open."""
+        r = conn.execute(select(t.persona_suggestions.c.status)
+                         .where(t.persona_suggestions.c.id == suggestion_id).with_for_update()).first()
+        if r is None:
+            raise NotFound(f"no persona suggestion {suggestion_id}")
+        if r.status != "open":
+            raise WorkflowError(f"persona suggestion {suggestion_id} is {r.status}, not open")
+
     def accept_persona(self, suggestion_id: int, persona_id: str, definition: Mapping[str, Any], editor: str,
                        now: datetime) -> None:
         """Mark the suggestion accepted and store the persona definition, atomically."""
         with self.write() as conn:
-            # locked: a concurrent acceptance waits, then finds it no longer open (PostgreSQL)
-            r = conn.execute(select(t.persona_suggestions.c.status)
-                             .where(t.persona_suggestions.c.id == suggestion_id).with_for_update()).first()
-            if r is None:
-                raise NotFound(f"no persona suggestion {suggestion_id}")
-            if r.status != "open":
-                raise WorkflowError(f"persona suggestion {suggestion_id} is {r.status}, not open")
+            self._lock_open_suggestion(conn, suggestion_id)
             conn.execute(update(t.persona_suggestions).where(t.persona_suggestions.c.id == suggestion_id)
                          .values(status="accepted", decided_by=editor, decided_at=now))
             values = dict(definition=dict(definition), suggestion_id=suggestion_id, accepted_by=editor,
@@ -505,12 +510,7 @@ class MemberQueries(TaggingQueries):
         """Mark an open suggestion rejected (kept for the record). NotFound for an unknown
         suggestion, WorkflowError if it is not open."""
         with self.write() as conn:
-            r = conn.execute(select(t.persona_suggestions.c.status)
-                             .where(t.persona_suggestions.c.id == suggestion_id).with_for_update()).first()
-            if r is None:
-                raise NotFound(f"no persona suggestion {suggestion_id}")
-            if r.status != "open":
-                raise WorkflowError(f"persona suggestion {suggestion_id} is {r.status}, not open")
+            self._lock_open_suggestion(conn, suggestion_id)
             conn.execute(update(t.persona_suggestions).where(t.persona_suggestions.c.id == suggestion_id)
                          .values(status="rejected", decided_by=editor, decided_at=now))
 
