@@ -98,6 +98,20 @@ def _run_gunicorn(web: WebApplication, *, host: str, port: int, workers: int, th
     ``threads`` threads each, until SIGTERM or Ctrl-C. Each process builds its Curator after the
     fork (``load`` runs in the worker) and closes it when it exits."""
     from gunicorn.app.base import BaseApplication
+    from gunicorn.glogging import Logger
+
+    from ..logs import redact
+
+    class RedactingLogger(Logger):  # type: ignore[misc]
+        """gunicorn's logger with the tokens of unsubscribe, sign-in, preference and RSS links
+        redacted in the access log, as in curator's own request log."""
+
+        def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+            atoms = super().atoms(resp, req, environ, request_time)
+            for key in ("r", "U"):
+                if isinstance(atoms.get(key), str):
+                    atoms[key] = redact(atoms[key])
+            return dict(atoms)
 
     options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
@@ -110,6 +124,7 @@ def _run_gunicorn(web: WebApplication, *, host: str, port: int, workers: int, th
         "forwarded_allow_ips": "",
         "accesslog": access_log,
         "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": RedactingLogger,
         "worker_exit": lambda _arbiter, _worker: web.close(),
         # gunicorn's control socket sits in $HOME by default, shared by every server of the user;
         # curator has no use for it.

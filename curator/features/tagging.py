@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
@@ -120,16 +120,19 @@ class Tagging:
         if bar:
             bar.close()
         marked = self.refresh_duplicates(days=duplicates_days, tagger=tagger)
-        changed = harmonise_story_tags(tagger, self._storage.list_items(ItemQuery(limit=ALL_ITEMS)))
+        # duplicate marks exist only inside the window (refresh_duplicates clears the rest), so
+        # the stories to harmonise are all among the window's items: the run grows with the
+        # window, not with the whole collection
+        window = self._storage.list_items(ItemQuery(limit=ALL_ITEMS, seen_since=self._window_start(duplicates_days)))
+        changed = harmonise_story_tags(tagger, window)
         self._storage.save_tags([TagRow(i.id, i.content_hash, r.areas, r.scores) for i, r in changed],
                                 tagger.version, self._clock.now())
-        by_area = dict.fromkeys(AREA_IDS, 0)
-        untagged = 0
-        for item in self._storage.list_items(ItemQuery(limit=ALL_ITEMS)):
-            for a in item.areas:
-                by_area[a] = by_area.get(a, 0) + 1
-            untagged += not item.areas
+        counts, untagged = self._storage.area_counts()
+        by_area = {a: counts.get(a, 0) for a in AREA_IDS}
         return TagRun(len(todo), tagger.version, marked, by_area, untagged)
+
+    def _window_start(self, days: int) -> datetime:
+        return self._clock.now() - timedelta(days=days)
 
     def refresh_duplicates(self, *, days: int = 30, tagger: Tagger | None = None) -> int:
         """Group the same story from different sources (also across German and English) among the
@@ -137,8 +140,7 @@ class Tagging:
         syndication of an old story still meets its original); all but the shown copy (the most
         widely visible, then the first seen) get ``duplicate_of``. Items outside the window lose
         their mark. ``tagger`` defaults to :meth:`tagger`. Returns the number of items marked."""
-        since = self._clock.now() - timedelta(days=days)
-        items = show_order(self._storage.list_items(ItemQuery(limit=ALL_ITEMS, seen_since=since)))
+        items = show_order(self._storage.list_items(ItemQuery(limit=ALL_ITEMS, seen_since=self._window_start(days))))
         if len(items) < 2:
             return self._storage.set_duplicates([])
         vectors = (tagger or self.tagger()).embed([tag_input(i) for i in items])

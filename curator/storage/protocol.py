@@ -274,6 +274,11 @@ class Store(Protocol):
         Returns how many items are marked. Used by: tagging.refresh_duplicates."""
         ...
 
+    def area_counts(self) -> tuple[dict[str, int], int]:
+        """({area: items carrying it}, items carrying no area), counted in the database.
+        Used by: tagging.tag."""
+        ...
+
     def duplicates_of(self, item_id: int) -> list[Item]:
         """The items marked as duplicates of ``item_id`` (empty for an unknown id).
         Used by: tagging.duplicates_of."""

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..errors import InvalidInput, NotFound
@@ -103,15 +103,31 @@ class TaggingQueries(ItemQueries):
     def set_duplicates(self, groups: Sequence[Sequence[int]]) -> int:
         """Mark every item of a group but the first (the earliest) as a duplicate of it. Items in no
         group are cleared. Returns how many items are marked."""
-        marked = 0
+        wanted = {int(i): int(head) for head, *rest in groups for i in rest}
         with self.write() as conn:
-            conn.execute(update(t.items).where(t.items.c.duplicate_of.is_not(None)).values(duplicate_of=None))
-            for group in groups:
-                head, *rest = group
-                if rest:
-                    conn.execute(update(t.items).where(t.items.c.id.in_(list(rest))).values(duplicate_of=head))
-                    marked += len(rest)
-        return marked
+            # only the marks that change are written: a tag run that finds the same stories
+            # again writes nothing, and holds the write lock for no longer than it must
+            current = dict(conn.execute(select(t.items.c.id, t.items.c.duplicate_of)
+                                        .where(t.items.c.duplicate_of.is_not(None))).all())
+            cleared = [i for i in current if i not in wanted]
+            for start in range(0, len(cleared), 500):
+                conn.execute(update(t.items).where(t.items.c.id.in_(cleared[start:start + 500]))
+                             .values(duplicate_of=None))
+            moved: dict[int, list[int]] = {}
+            for i, head in wanted.items():
+                if current.get(i) != head:
+                    moved.setdefault(head, []).append(i)
+            for head, ids in moved.items():
+                conn.execute(update(t.items).where(t.items.c.id.in_(ids)).values(duplicate_of=head))
+        return len(wanted)
+
+    def area_counts(self) -> tuple[dict[str, int], int]:
+        """({area: items carrying it}, items carrying no area), counted in the database."""
+        with self.read() as conn:
+            counts = dict(conn.execute(select(t.item_areas.c.area, func.count()).group_by(t.item_areas.c.area)).all())
+            untagged = conn.execute(select(func.count()).select_from(t.items).where(
+                ~t.items.c.id.in_(select(t.item_areas.c.item_id)))).scalar_one()
+        return {str(a): int(n) for a, n in counts.items()}, int(untagged)
 
     def duplicates_of(self, item_id: int) -> list[Item]:
         """The items marked as duplicates of ``item_id`` (empty for an unknown id)."""

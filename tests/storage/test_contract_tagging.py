@@ -78,6 +78,21 @@ def test_duplicates_replace_the_previous_marks(store: Storage) -> None:
     assert store.duplicates_of(a) == [] and store.get_item(b).duplicate_of is None
     assert [i.id for i in store.duplicates_of(c)] == [d]
     assert store.duplicates_of(d + 100) == []
+    assert store.set_duplicates([[c, d]]) == 1  # the same stories again: the marks stay
+    assert store.set_duplicates([[d, c], [a, b]]) == 2  # a new head, a new group
+    assert store.get_item(c).duplicate_of == d and store.get_item(d).duplicate_of is None
+    assert store.get_item(b).duplicate_of == a
+    assert store.set_duplicates([]) == 0
+    assert all(store.get_item(i).duplicate_of is None for i in (a, b, c, d))
+
+
+def test_area_counts_count_items_per_area_and_items_without_one(store: Storage) -> None:
+    a, b, c = stored_items(store, 3)
+    assert store.area_counts() == ({}, 3)
+    _tag(store, a, ("work", "society"))
+    _tag(store, b, ("work",))
+    _tag(store, c, ())  # tagged, but no area fits
+    assert store.area_counts() == ({"work": 2, "society": 1}, 1)
 
 
 def test_set_item_areas_keeps_areas_scoring_at_least_one_half(store: Storage) -> None:
