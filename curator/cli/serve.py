@@ -78,7 +78,7 @@ def serve(state: CliState, host: str, port: int, server: str | None, workers: in
         _run_gunicorn(web, host=host, port=port, workers=workers or default_workers(), threads=threads,
                       access_log=access_log)
         return
-    app = web.app()
+    app = web.warm()
     click.echo(banner)
     if server == "waitress":
         from waitress import serve as waitress_serve
@@ -137,7 +137,7 @@ def _run_gunicorn(web: WebApplication, *, host: str, port: int, workers: int, th
                 self.cfg.set(key, value)
 
         def load(self) -> WebApplication:
-            web.app()  # in the forked process, before it accepts a request
+            web.warm()  # in the forked process, before it accepts a request
             return web
 
     Gunicorn().run()

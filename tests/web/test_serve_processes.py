@@ -168,6 +168,19 @@ def test_wsgi_application_builds_once_per_process(settings: Settings, monkeypatc
     app.extensions["curator"].close()
 
 
+def test_a_warmed_process_has_its_page_templates_compiled(settings: Settings) -> None:
+    web = WebApplication(lambda: settings.replace(secret_key=SECRET))
+    try:
+        app = web.app()
+        assert app.jinja_env.cache is not None
+        cached = lambda: {key[1] for key in app.jinja_env.cache}  # noqa: E731 - (loader, name) keys
+        assert "feed.html" not in cached()
+        assert web.warm() is app
+        assert {"feed.html", "base.html", "item.html"} <= cached()
+    finally:
+        web.close()
+
+
 def test_serve_refuses_workers_without_gunicorn() -> None:
     result = CliRunner().invoke(main, ["serve", "--server", "waitress", "--workers", "2"])
     assert result.exit_code == 1
