@@ -194,10 +194,14 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
 
 class _LazyCsrf:
     """The CSRF token, generated only when a template prints it: a page without forms then
-    sets no cookie for a visitor (caches and crawlers see a plain page)."""
+    sets no cookie for a visitor (caches and crawlers see a plain page). Generated once per
+    request: a feed page prints it in every item's form."""
 
     def __str__(self) -> str:
-        return str(generate_csrf())
+        token = g.get("_curator_csrf")
+        if token is None:
+            token = g._curator_csrf = str(generate_csrf())
+        return str(token)
 
     def __html__(self) -> str:
         return str(self)
