@@ -124,10 +124,11 @@ class TaggingQueries(ItemQueries):
     def area_counts(self) -> tuple[dict[str, int], int]:
         """({area: items carrying it}, items carrying no area), counted in the database."""
         with self.read() as conn:
-            counts = dict(conn.execute(select(t.item_areas.c.area, func.count()).group_by(t.item_areas.c.area)).all())
+            counts: dict[str, int] = {str(a): int(n) for a, n in conn.execute(
+                select(t.item_areas.c.area, func.count()).group_by(t.item_areas.c.area))}
             untagged = conn.execute(select(func.count()).select_from(t.items).where(
                 ~t.items.c.id.in_(select(t.item_areas.c.item_id)))).scalar_one()
-        return {str(a): int(n) for a, n in counts.items()}, int(untagged)
+        return counts, int(untagged)
 
     def duplicates_of(self, item_id: int) -> list[Item]:
         """The items marked as duplicates of ``item_id`` (empty for an unknown id)."""
