@@ -88,6 +88,9 @@ def serve(state: CliState, host: str, port: int, server: str | None, workers: in
         app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
+KEEPALIVE_SECONDS = 65
+"""How long gunicorn keeps an idle HTTP connection open (longer than a 60 s proxy idle timeout)."""
+
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s'
 """gunicorn's access log line: client, time, request line, status, bytes, milliseconds, process."""
 
@@ -118,6 +121,10 @@ def _run_gunicorn(web: WebApplication, *, host: str, port: int, workers: int, th
         "workers": workers,
         "worker_class": "gthread",
         "threads": threads,
+        # An idle kept-alive connection stays open longer than a reader's pause or a reverse
+        # proxy's idle timeout (60 s on common load balancers): with gunicorn's 2 s default, a
+        # request sent on a connection the server is just closing failed with "connection reset".
+        "keepalive": KEEPALIVE_SECONDS,
         "proc_name": "curator-web",
         # Forwarded headers are trusted through --proxy-hops only (as with waitress), never
         # because a request comes from loopback.

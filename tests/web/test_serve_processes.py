@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -152,6 +153,32 @@ def test_two_processes_serve_and_agree_on_feedback(served: Served) -> None:
                 if (m := re.search(r"probe=([\w-]+).* pid=<(\d+)>", line))}
     assert by_probe == {"login-1": first, "login-2": second, "feed-before": second, "hide": first,
                         "feed-after": second, "save": second, "saved": first}, lines
+
+
+def test_an_idle_connection_stays_open_for_the_next_request(served: Served) -> None:
+    """A reader pauses between pages; the kept-alive connection must still be there afterwards
+    (with gunicorn's 2 s default, the server closed it and a request racing the close failed)."""
+    host, port = served.base.removeprefix("http://").split(":")
+    request = f"GET /auth/login HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+
+    def answer(conn: socket.socket) -> bytes:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            assert chunk, "the server closed the connection"
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))  # type: ignore[union-attr]
+        while len(body) < length:
+            body += conn.recv(65536)
+        return head
+
+    with socket.create_connection((host, int(port)), timeout=30) as conn:
+        conn.sendall(request)
+        assert answer(conn).startswith(b"HTTP/1.1 200")
+        time.sleep(3)
+        conn.sendall(request)
+        assert answer(conn).startswith(b"HTTP/1.1 200")
 
 
 def test_wsgi_application_builds_once_per_process(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
