@@ -14,10 +14,18 @@ from curator.embeddings import Encoder
 from curator.features.tagging import Tagging
 from curator.ingest.jsonl import parse_archive
 from curator.ingest.sanitise import sanitise_html
+from curator.newsletter.editing import segment_visibility
 from curator.profiles.access import visible_to
-from curator.search import item_snippet, query_terms, reciprocal_rank_fusion, semantic_ranking
+from curator.search import (
+    SearchTuning,
+    fuse_text_and_semantic,
+    item_snippet,
+    query_terms,
+    semantic_gate,
+    semantic_ranking,
+)
 from curator.storage import Store
-from curator.types import ImportResult, Item, ItemQuery, Member, SearchHit, SearchMethod, Source
+from curator.types import ImportResult, Item, ItemQuery, Member, SearchHit, SearchMethod, Segment, Source
 
 __all__ = ["Items"]
 
@@ -53,19 +61,25 @@ class Items:
         older version or written to the database by hand cannot carry script."""
         return sanitise_html(html or "")
 
-    def search(self, query: str, *, member: Member | None = None, everything: bool = False, area: str | None = None,
-               lang: str | None = None, limit: int = 20, method: SearchMethod = "fused") -> builtins.list[SearchHit]:
+    def search(self, query: str, *, member: Member | None = None, everything: bool = False,
+               segment: Segment | None = None, area: str | None = None, lang: str | None = None, limit: int = 20,
+               method: SearchMethod = "fused", tuning: SearchTuning | None = None) -> builtins.list[SearchHit]:
         """Items for ``query`` best first, at most ``limit``, in either language: full-text matches
         (word boundaries) fused by reciprocal rank with the nearest item vectors to the query's
         vector (the encoder's query side, items centred per language so an English query finds
         German articles and the reverse). Only what ``member`` may see by the one visibility rule
         (:func:`curator.profiles.access.visible_to`; None: a visitor) unless ``everything`` (editors
-        and tools); ``area`` and ``lang`` filter. ``method`` picks one side alone or the substring match, for
-        evaluation. A query without words finds nothing."""
+        and tools) or ``segment`` (the editor's digest workbench: only what everyone in that digest
+        segment may see, :func:`curator.newsletter.editing.segment_visibility`); ``area`` and ``lang`` filter. ``method`` picks one side alone or the substring match, for
+        evaluation. When even the best semantic hit is less similar than ``tuning.min_similarity``
+        the semantic side is dropped (centred only), so a query about nothing stored finds nothing;
+        ``tuning`` None is the product's :class:`~curator.search.SearchTuning`. A query without
+        words finds nothing."""
+        tuning = tuning or SearchTuning()
         terms = query_terms(query)
         if not terms or limit <= 0:
             return []
-        visible = None if everything else visible_to(member)
+        visible = None if everything else segment_visibility(segment) if segment is not None else visible_to(member)
         if method == "substring":
             return [SearchHit(i, 0.0, item_snippet(i.title, i.summary, i.text, terms)) for i in self._storage.list_items(
                 ItemQuery(limit=limit, lang=lang, area=area, visible_to=visible, search=query.strip()))]
@@ -80,11 +94,13 @@ class Items:
         semantic = semantic_ranking(self._encoder.encode([query], kind="query")[0], candidates,
                                     self._tagging.embed(candidates), [i.lang for i in candidates],
                                     centre=method != "semantic-uncentred", limit=depth)
+        if method != "semantic-uncentred":  # the gate is calibrated on centred cosines
+            semantic = semantic_gate(semantic, tuning.min_similarity)
         if method != "fused":
             return [SearchHit(i, s, item_snippet(i.title, i.summary, i.text, terms)) for i, s in semantic[:limit]]
         by_id = {h.item.id: h for h in text_hits}
         items = {h.item.id: h.item for h in text_hits} | {i.id: i for i, _ in semantic}
-        fused = reciprocal_rank_fusion([[h.item.id for h in text_hits], [i.id for i, _ in semantic]])
+        fused = fuse_text_and_semantic([h.item.id for h in text_hits], [(i.id, s) for i, s in semantic], tuning)
         return [SearchHit(items[i], score, by_id[i].snippet if i in by_id else
                           item_snippet(items[i].title, items[i].summary, items[i].text, terms))
                 for i, score in fused[:limit]]

@@ -9,10 +9,27 @@ from collections.abc import Sequence
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+STOPWORDS: frozenset[str] = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "how", "if",
+    "in", "into", "is", "it", "its", "of", "on", "or", "than", "that", "the", "their", "there", "these",
+    "this", "to", "was", "were", "what", "when", "where", "which", "who", "why", "will", "with", "without",
+    "aber", "als", "am", "auch", "auf", "aus", "bei", "bin", "bis", "das", "dass", "dem", "den",
+    "der", "des", "die", "doch", "du", "ein", "eine", "einem", "einen", "einer", "eines", "er", "es",
+    "für", "hat", "ich", "im", "ist", "mit", "nach", "nicht", "noch", "nur", "oder", "sich", "sie",
+    "sind", "so", "über", "um", "und", "uns", "von", "vom", "vor", "war", "wie", "wir", "wird",
+    "zu", "zum", "zur"
+})
+"""German and English function words. They carry no topic, and in a full-text OR query they match
+nearly every article ("Kreuzfahrt in der Karibik" would find every German text with "in")."""
+
+
 def query_terms(query: str) -> list[str]:
     """The words of ``query`` (letters and digits, any script), lower-cased, first occurrence
-    first, without repeats. Quotes, operators and punctuation are dropped."""
-    return list(dict.fromkeys(w.lower() for w in _WORD.findall(query)))
+    first, without repeats and without :data:`STOPWORDS` (unless the query holds nothing else,
+    so "IT" or "The Who" still find something). Quotes, operators and punctuation are dropped."""
+    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(query)))
+    content = [w for w in words if w not in STOPWORDS]
+    return content or words
 
 
 def _pattern(terms: Sequence[str]) -> re.Pattern[str] | None:

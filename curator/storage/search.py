@@ -40,7 +40,7 @@ class SearchQueries(ItemQueries):
             return []
         filters = []
         params: dict[str, Any] = {"limit": int(limit)}
-        binds = []
+        binds: list[Any] = []
         if visible_to is not None:
             filters.append("items.visibility IN :visible")
             params["visible"] = sorted(visible_to) or [""]

@@ -1,4 +1,4 @@
-"""The member area: feed, item pages, feedback, sending to colleagues, saved items, preferences,
+"""The member area: feed, search, item pages, feedback, sending to colleagues, saved items, preferences,
 own data (download, erase), private RSS feed, member posts, API tokens.
 
 Every route acts on the signed-in person only: there is no member id in any URL, so nobody can
@@ -9,10 +9,12 @@ reach someone else's feed, preferences or data by changing a number (W10). Items
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
+from markupsafe import Markup
 
 from ..errors import InvalidInput, NotFound, RateLimited
 from ..i18n import translate
@@ -37,7 +39,8 @@ def home() -> Any:
     area, lang = _filters()
     if g.user is not None and g.member is not None and g.member.status == "member":
         entries = c.feeds.member_feed(g.user, area=area, lang=lang, limit=30, member=g.member)
-        return render_template("feed.html", entries=entries, area=area, flang=lang, personal=True)
+        return render_template("feed.html", entries=entries, area=area, flang=lang, personal=True,
+                               in_digest=c.digests.shown_to(g.member))
     items = c.feeds.browse(g.user, area=area, lang=lang, limit=30)
     return render_template("feed.html", entries=[(i, None) for i in items], area=area, flang=lang, personal=False)
 
@@ -52,6 +55,26 @@ def browse() -> Any:
         page = 0
     items = cur().feeds.browse(g.user, area=area, lang=lang, limit=30, offset=page * 30, search=q or None)
     return render_template("browse.html", items=items, area=area, flang=lang, q=q, page=page)
+
+
+_NOT_A_MARK = re.compile(r"<(?!/?mark>)")
+
+
+@bp.app_template_filter("marked")
+def marked(snippet: str) -> Markup:
+    """A search snippet as markup: it arrives HTML-escaped with the query's words in ``<mark>``
+    (:class:`curator.types.SearchHit`); any other ``<`` is escaped here as well, so a snippet
+    that broke that promise could still not open a tag of its own."""
+    return Markup(_NOT_A_MARK.sub("&lt;", snippet))
+
+
+@bp.get("/search")
+def search() -> Any:
+    """Search in both languages among what the reader may see (``?q=``, ``area``, ``lang``)."""
+    area, lang = _filters()
+    q = (request.args.get("q") or "").strip()[:200]
+    hits = cur().items.search(q, member=g.member, area=area, lang=lang, limit=30) if q else []
+    return render_template("search.html", hits=hits, area=area, flang=lang, q=q)
 
 
 @bp.get("/items/<int:item_id>")

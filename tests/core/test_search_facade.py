@@ -31,3 +31,16 @@ def test_search_fuses_both_sides_and_keeps_to_what_the_reader_may_see(curator: C
     assert all(h.item.lang == "en" for h in curator.items.search("steel", lang="en"))
     assert curator.items.search("  ?! ") == []
     assert hits == sorted(hits, key=lambda h: -h.score)
+
+
+def test_search_for_a_digest_segment_keeps_to_what_everyone_in_it_may_see(curator: Curator) -> None:
+    from curator.types import Segment
+
+    curator.items.import_jsonl([json.dumps({"id": "c", "title": "Cloud costs", "text": "Cloud bills rise.", "lang": "en"})],
+                               source_id="itexec", visibility="club:it-executive")
+    curator.items.import_jsonl([json.dumps({"id": "w", "title": "Cloud at work", "text": "Cloud tools.", "lang": "en"})],
+                               source_id="women", visibility="club:womens-club")
+    found = {h.item.title for h in curator.items.search("cloud", segment=Segment("club", "it-executive"))}
+    assert found == {"Cloud costs"}
+    assert {h.item.title for h in curator.items.search("cloud", segment=Segment())} == set()
+    assert {h.item.title for h in curator.items.search("cloud", everything=True)} == {"Cloud costs", "Cloud at work"}

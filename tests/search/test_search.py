@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from curator.search import (
     centre_by_language,
@@ -58,3 +59,18 @@ def test_recall_and_mrr() -> None:
     assert recall_at([1, 2, 3], {3, 9}, k=3) == 0.5
     assert recall_at([1], set()) == 1.0
     assert mean_reciprocal_rank([[1, 2], [5, 6]], [{2}, {7}]) == 0.25
+
+
+def test_weighted_fusion_and_the_similarity_floor() -> None:
+    from curator.search import SearchTuning, fuse_text_and_semantic
+
+    assert [k for k, _ in reciprocal_rank_fusion([[1], [2]], weights=(1.0, 2.0))] == [2, 1]
+    gate = SearchTuning(min_similarity=0.2, text_weight=1.0, semantic_weight=1.0, rrf_k=60)
+    # the best hit passes the gate: the whole semantic ranking counts, weak hits included
+    assert [k for k, _ in fuse_text_and_semantic([1], [(2, 0.4), (3, 0.1)], gate)] == [1, 2, 3]
+    assert fuse_text_and_semantic([], [(3, 0.1), (4, 0.05)], gate) == []  # nothing passes: nothing
+    assert [k for k, _ in fuse_text_and_semantic([1], [(3, 0.1)], gate)] == [1]
+    heavy = SearchTuning(min_similarity=-1.0, text_weight=1.0, semantic_weight=3.0, rrf_k=10)
+    assert [k for k, _ in fuse_text_and_semantic([1, 2], [(2, 0.3), (3, 0.2)], heavy)] == [2, 3, 1]
+    with pytest.raises(ValueError, match="one weight per ranking"):
+        reciprocal_rank_fusion([[1]], weights=(1.0, 1.0))
