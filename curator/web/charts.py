@@ -52,3 +52,30 @@ def bar_chart_svg(values: dict[str, float], *, width: int = 640, bar: int = 22) 
                    f'fill="{COLOURS[0]}"/><text x="{160 + (width - 220) * v / peak:.1f}" y="{y + 14}">{v:g}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def topic_chart_svg(rows: list[tuple[str, float, float, str]], *, now_label: str, before_label: str,
+                    width: int = 640, bar: int = 26) -> str:
+    """One row per topic: a bar for the current period over a thin bar for the previous one, the
+    label on the left and a mark (``"↑ rising"``, ``"↓ falling"`` or ``""``) after the bars."""
+    peak = max([max(now, before) for _, now, before, _ in rows] + [1.0])
+    left, span = 230, width - 330
+    height = 34 + bar * max(1, len(rows))
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+           f'aria-label="{escape(now_label)} / {escape(before_label)}" font-family="sans-serif" font-size="11">',
+           f'<rect x="{left}" y="4" width="10" height="10" fill="{COLOURS[0]}"/>'
+           f'<text x="{left + 14}" y="13">{escape(now_label)}</text>'
+           f'<rect x="{left + 90}" y="8" width="10" height="4" fill="{COLOURS[5]}"/>'
+           f'<text x="{left + 104}" y="13">{escape(before_label)}</text>']
+    for k, (label, now, before, mark) in enumerate(rows):
+        y = 24 + k * bar
+        colour = COLOURS[2] if mark.startswith("↑") else COLOURS[4] if mark.startswith("↓") else COLOURS[0]
+        short = label if len(label) <= 38 else label[:37] + "…"
+        out.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(short)}</text>'
+                   f'<rect x="{left}" y="{y + 3}" width="{span * now / peak:.1f}" height="{bar - 12}" fill="{colour}"/>'
+                   f'<rect x="{left}" y="{y + bar - 8}" width="{span * before / peak:.1f}" height="3" '
+                   f'fill="{COLOURS[5]}"/>'
+                   f'<text x="{left + span * max(now, before) / peak + 6:.1f}" y="{y + 13}">{now:g}/{before:g} '
+                   f'{escape(mark)}</text>')
+    out.append("</svg>")
+    return "".join(out)
