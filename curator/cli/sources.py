@@ -1,5 +1,5 @@
 """Sources (``curator.sources``): ``curator init``, ``curator collect``, ``curator sources``
-(list, ``export``, ``import``)."""
+(list, ``export``, ``import``, ``export-opml``, ``import-opml``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 import click
 
@@ -198,3 +198,50 @@ def sources_import(state: CliState, file: TextIO) -> None:
     table([[r.source_id, r.outcome, r.reason or ""] for r in results], ["source", "outcome", "reason"])
     counts = {o: sum(1 for r in results if r.outcome == o) for o in ("added", "updated", "unchanged", "skipped")}
     click.echo("\n" + ", ".join(f"{n} {o}" for o, n in counts.items()) + ".")
+
+
+@sources.command("export-opml")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8", atomic=True), default="-",
+              help="File to write (default: standard output).")
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True,
+              help="Language of the folder names (one folder per subject area).")
+@pass_state
+def sources_export_opml(state: CliState, output: TextIO, lang: str) -> None:
+    """Write the current sources as OPML for feed readers: every source of the feeds file and
+    the console that is collected or switched off, in a folder per subject area (its first).
+    `curator sources import-opml` reads it back with ids, areas, visibility and switches.
+
+    \b
+    Examples:
+      curator sources export-opml -o sources.opml
+      curator sources export-opml --lang de -o quellen.opml
+    """
+    output.write(state.curator().sources.export_opml(lang=lang))
+
+
+@sources.command("import-opml")
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Only show what would be added; store nothing.")
+@pass_state
+def sources_import_opml(state: CliState, file: BinaryIO, dry_run: bool) -> None:
+    """Add the feeds of an OPML file (from a feed reader) as sources of the console.
+
+    Each feed is checked like a source added in the console (address rules, no private
+    addresses, title, language); a feed whose address is already a source is left alone, a
+    refused one is listed with the reason, and neither stops the others. Feeds in a folder named
+    like a subject area ("Technology 4.0", "Arbeitswelt 4.0", "Company"...) get that area.
+    Exit code 1 when the file cannot be read as OPML at all.
+
+    \b
+    Examples:
+      curator sources import-opml feedly.opml --dry-run   # what would be added
+      curator sources import-opml feedly.opml
+    """
+    results = state.curator().sources.import_opml(file, where=file.name, dry_run=dry_run)
+    added = "would add" if dry_run else "added"
+    table([[str(r.line), shorten(r.title or "-", 40), added if r.outcome == "added" else r.outcome,
+            r.source_id if r.outcome == "added" else shorten(r.reason or "", 90)] for r in results],
+          ["line", "title", "outcome", "source id or reason"])
+    counts = {o: sum(1 for r in results if r.outcome == o) for o in ("added", "exists", "rejected")}
+    click.echo(f"\n{counts['added']} {added}, {counts['exists']} already there, {counts['rejected']} refused"
+               + (" (dry run: nothing stored)." if dry_run else "."))

@@ -4,7 +4,8 @@ The database is the source of truth for sources at run time. Each source records
 (:data:`curator.types.SourceOrigin`): loading the feeds file (``sync``) adds, changes and retires
 ``file`` sources only; the console (``add``, ``update``) and ``import_yaml`` make ``console``
 sources, which no file retires; nothing here writes the feeds file. ``export_yaml`` writes the
-sources in the file's format, and every way in is checked by the file's rules
+sources in the file's format, ``export_opml`` and ``import_opml`` as feed readers exchange them
+(:mod:`curator.ingest.opml`), and every way in is checked by the file's rules
 (:mod:`curator.ingest.feeds_file`) and, for URLs typed or imported, the fetcher's.
 
 This class also loads each source's runtime state, lets :mod:`curator.ingest.pipeline` decide
@@ -14,10 +15,12 @@ what to request and what a fetch outcome means, and stores the result.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import suppress
 from dataclasses import replace
 from datetime import timedelta
+from typing import BinaryIO
 
 from curator.clock import Clock
 from curator.config import Settings, load_feeds_file
@@ -30,11 +33,19 @@ from curator.errors import (
     ParseError,
     WorkflowError,
 )
-from curator.ingest import pipeline
+from curator.i18n import translate
+from curator.ingest import opml, pipeline
 from curator.ingest.feeds_file import console_source, dump_sources, free_source_id, parse_feeds_text
 from curator.ingest.fetch import Fetcher, check_url
 from curator.storage import SourceState, Store
-from curator.types import CollectResult, Source, SourceHealth, SourceImportResult, SourceOrigin
+from curator.types import (
+    CollectResult,
+    OpmlImportResult,
+    Source,
+    SourceHealth,
+    SourceImportResult,
+    SourceOrigin,
+)
 
 __all__ = ["Sources"]
 
@@ -46,13 +57,16 @@ class Sources:
     show their health, collect them.
 
     ``fetcher`` is the one HTTP client of the process (its policy is also the rule for URLs an
-    editor adds); the root closes it."""
+    editor adds); the root closes it. ``area_names`` (``{area: {lang: name}}``, from the area
+    model) name the folders of OPML files."""
 
-    def __init__(self, settings: Settings, storage: Store, clock: Clock, fetcher: Fetcher) -> None:
+    def __init__(self, settings: Settings, storage: Store, clock: Clock, fetcher: Fetcher, *,
+                 area_names: Mapping[str, Mapping[str, str]]) -> None:
         self._settings = settings
         self._storage = storage
         self._clock = clock
         self._fetcher = fetcher
+        self._area_names = area_names
 
     # ------------------------------------------------------------------ definitions
 
@@ -129,8 +143,7 @@ class Sources:
         """The current sources (of ``origin`` only, if given) as a feeds file, by id: every
         source that is collected or switched off, not the internal and retired ones.
         ``import_yaml`` reads it back unchanged; used as feeds.yaml it makes them file sources."""
-        sources = [h.source for h in self._storage.source_health()
-                   if h.status not in ("internal", "retired") and origin in (None, h.source.origin)]
+        sources = self._current(origin)
         header = (f"Sources exported by `curator sources export` at {self._clock.now():%Y-%m-%d %H:%M} UTC"
                   f"{f' (origin: {origin})' if origin else ''}.\n"
                   "Read back with `curator sources import FILE`; as feeds.yaml they become sources of that file.")
@@ -153,6 +166,85 @@ class Sources:
                                   "nothing was imported") from exc
             checked.append(replace(src, url=url, origin="console"))
         return self._storage.import_sources(checked, self._clock.now())
+
+    def export_opml(self, *, lang: str = "en") -> str:
+        """The current sources (as ``export_yaml``: not the internal and retired ones) as an
+        OPML 2.0 file for feed readers: a folder per area named in ``lang``, each source in the
+        folder of its first area; curator's own attributes keep the rest, so ``import_opml``
+        of it into an empty database gives the same sources (as console sources)."""
+        return opml.dump_opml(self._current(None), title=translate("opml_title", lang), area_names=self._area_names,
+                              lang=lang, created=self._clock.now())
+
+    def import_opml(self, data: bytes | BinaryIO, *, where: str, dry_run: bool = False) -> list[OpmlImportResult]:
+        """Add the feeds of the OPML file ``data`` (its bytes, or a binary file, of which no
+        more is read than the size limit allows; named ``where`` in messages) as
+        ``console`` sources, and say per feed outline, in file order, what happened: added,
+        exists (its URL is already a source, or came earlier in the file) or rejected with the
+        reason. ``dry_run``: the same answer, nothing stored.
+
+        Each feed goes the way of ``add``: the fetcher's URL rules, the feeds file's rules, who
+        may read it (public unless curator's own attribute says otherwise; a club must exist).
+        Its id is the slug of its title (or of curator's id attribute), made unique; its areas
+        come from a folder named like an area (:mod:`curator.ingest.opml`). One refused feed
+        never stops the others. Raises InvalidInput, storing nothing, when the file as a whole
+        is unreadable (not OPML, too large, a DOCTYPE)."""
+        if not isinstance(data, bytes):
+            data = data.read(opml.MAX_OPML_BYTES + 1)  # one byte more: parse_opml then says it is too large
+        feeds = opml.parse_opml(data, where=where, area_folders=opml.area_folder_names(self._area_names))
+        health = self._storage.source_health()
+        taken = {h.source.id for h in health}
+        owners: dict[str, str] = {}
+        for h in health:  # as written, and as the URL rules write it (feeds.yaml's URLs are not rewritten)
+            owners.setdefault(h.source.url, h.source.id)
+            with suppress(InvalidInput, FetchError):
+                owners.setdefault(check_url(h.source.url, self._fetcher.policy), h.source.id)
+        earlier: dict[str, int] = {}  # URL -> line, of this file
+        results: list[OpmlImportResult] = []
+        accepted: list[tuple[int, Source]] = []
+        for feed in feeds:
+            shown = OpmlImportResult(feed.line, feed.title, feed.xml_url, "rejected", areas=feed.areas)
+            if feed.problem:
+                results.append(replace(shown, reason=feed.problem))
+                continue
+            try:
+                url = check_url(feed.xml_url, self._fetcher.policy)
+                shown = replace(shown, url=url)
+                if url in earlier:
+                    results.append(replace(shown, outcome="exists", source_id=owners.get(url),
+                                           reason=f"the same address is on line {earlier[url]}"))
+                    continue
+                if url in owners:
+                    results.append(replace(shown, outcome="exists", source_id=owners[url],
+                                           reason=f"already the source '{owners[url]}'"))
+                    continue
+                entry = feed.entry
+                visibility = str(entry.get("visibility", "public"))
+                self._check_visibility(visibility)
+                source_id = free_source_id(str(entry.get("id") or feed.title or url), taken)
+                source = console_source(source_id, url=url, title=feed.title or url, visibility=visibility,
+                                        lang=feed.lang, areas=feed.areas, enabled=entry.get("enabled", True),
+                                        poll_minutes=entry.get("poll_minutes", 60), kind=entry.get("kind", "article"),
+                                        where=f"{where}, line {feed.line}")
+            except (InvalidInput, FetchError) as exc:
+                results.append(replace(shown, reason=str(exc)))
+                continue
+            taken.add(source.id)
+            owners[url] = source.id
+            earlier[url] = feed.line
+            results.append(replace(shown, outcome="added", source_id=source.id))
+            accepted.append((len(results) - 1, source))
+        if not dry_run:
+            for index, source in accepted:
+                try:  # one at a time, as the console adds: an import never changes a source that is there
+                    self._storage.add_source(source, self._clock.now())
+                except InvalidInput as exc:  # id or URL taken meanwhile by another editor
+                    results[index] = replace(results[index], outcome="rejected", source_id=None, reason=str(exc))
+        return results
+
+    def _current(self, origin: SourceOrigin | None) -> list[Source]:
+        """The sources that are collected or switched off (of ``origin`` only, if given), by id."""
+        return [h.source for h in self._storage.source_health()
+                if h.status not in ("internal", "retired") and origin in (None, h.source.origin)]
 
     def _get(self, source_id: str) -> Source:
         for h in self._storage.source_health():

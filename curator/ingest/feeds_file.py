@@ -6,6 +6,7 @@ a source is valid in the console exactly when it would be valid in feeds.yaml:
 
 - :func:`console_source` turns what an editor typed into a source (or refuses it);
 - :func:`parse_feeds_text` reads a file to import (``curator sources import``);
+- an OPML file's feeds (:mod:`curator.ingest.opml`) become sources through :func:`console_source`;
 - :func:`dump_sources` writes sources as a feeds file (``curator sources export``), checked
   by the same rules before it is returned, so what is exported imports again unchanged.
 
@@ -39,20 +40,24 @@ def free_source_id(title: str, taken: Collection[str]) -> str:
 
 
 def console_source(source_id: str, *, url: str, title: str, visibility: str, lang: str | None,
-                   areas: Sequence[str], enabled: bool = True) -> Source:
-    """An editor's entry as a ``console`` source, checked by the feeds file's rules.
+                   areas: Sequence[str], enabled: bool | str = True, poll_minutes: int | str = 60,
+                   kind: str = "article", where: str = "the new source") -> Source:
+    """An editor's entry (or an imported one, named ``where``) as a ``console`` source,
+    checked by the feeds file's rules.
 
     ``url`` must already be checked by the fetcher's rules. A blank ``lang`` means "detect".
-    Raises InvalidInput saying which field is wrong (blank title, a visibility other than
-    public, members or club:<id>, an unknown language or area)."""
+    ``enabled`` and ``poll_minutes`` may be text as read from a file: the rules then say what
+    is wrong with it. Raises InvalidInput saying which field is wrong (blank title, a visibility
+    other than public, members or club:<id>, an unknown language or area, a poll interval,
+    switch or kind the format does not allow)."""
     if not (title or "").strip():
         raise InvalidInput("the source needs a title")
     entry: dict[str, Any] = {"id": source_id, "title": title.strip(), "url": url, "visibility": visibility,
-                             "areas": list(areas), "enabled": enabled}
+                             "areas": list(areas), "enabled": enabled, "poll_minutes": poll_minutes, "kind": kind}
     if lang:
         entry["lang"] = lang
     try:
-        (source,) = parse_sources({"sources": [entry]}, "the new source")
+        (source,) = parse_sources({"sources": [entry]}, where)
     except ConfigError as exc:
         raise InvalidInput(str(exc)) from exc
     return replace(source, origin="console")
