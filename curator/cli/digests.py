@@ -3,28 +3,43 @@ send|send-due|deliveries|report|resend|pause|resume|cancel``. Each wraps one fac
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from ..i18n import translate
 from .common import CliState, echo_json, pass_state, shorten, table, when
 
 if TYPE_CHECKING:
-    from ..types import DigestIssue
+    from ..types import DigestIssue, DraftWarning, ReportLine
+
+
+def _segment_name(issue: DigestIssue) -> str:
+    """The issue's segment as people read it (``IT Executive Club``, not ``club:it-executive``)."""
+    return click.get_current_context().ensure_object(CliState).curator().digests.segment_name(issue.segment)
 
 
 def _issue_dict(issue: DigestIssue) -> dict[str, object]:
     d = asdict(issue)
     d["segment"] = issue.segment.key
+    d["segment_name"] = _segment_name(issue)
     d["approved"] = issue.is_approved
     return d
 
 
+def _print_warnings(warnings: Sequence[DraftWarning]) -> None:
+    for w in warnings:
+        click.echo("  WARNING:   " + translate(f"draft_{w.key}", "en").format(count=w.count, minimum=w.minimum,
+                                                                           days=w.days))
+
+
 def _print_issue(issue: DigestIssue, counts: dict[str, int] | None = None) -> None:
-    click.echo(f"Digest issue {issue.id} ({issue.kind}) for {issue.segment.key}, period {issue.period or '-'}")
+    click.echo(f"Digest issue {issue.id} ({issue.kind}) for {_segment_name(issue)} ({issue.segment.key}), "
+               f"period {issue.period or '-'}")
     click.echo(f"  state:     {issue.state.replace('_', ' ')} (revision {issue.revision})")
     if issue.approved_by:
         ok = "" if issue.is_approved else "  [edited since: needs approval again]"
@@ -78,11 +93,14 @@ def draft(state: CliState, segment: str, kind: str, period: str | None, pins: st
       curator digest draft --kind invitation --period summer-party --pin 1234
     """
     pin_ids = [int(p) for p in pins.split(",") if p.strip()] if pins else None
-    issue = state.curator().digests.draft(segment, kind=kind, period=period, pins=pin_ids, editor=editor)
+    cur = state.curator()
+    issue = cur.digests.draft(segment, kind=kind, period=period, pins=pin_ids, editor=editor)
+    warnings = cur.digests.warnings(issue)
     if as_json:
-        echo_json(_issue_dict(issue))
+        echo_json({**_issue_dict(issue), "warnings": [asdict(w) for w in warnings]})
     else:
         _print_issue(issue)
+        _print_warnings(warnings)
 
 
 @digest.command("list")
@@ -95,9 +113,11 @@ def list_issues(state: CliState, states: tuple[str, ...]) -> None:
     Example:
       curator digest list --state in_review --state approved
     """
-    rows = [[str(i.id), i.kind, i.segment.key, i.period or "-", i.state, "yes" if i.is_approved else "no",
-             when(i.scheduled_for), shorten(i.texts.get("en", {}).get("subject", ""), 40)]
-            for i in state.curator().digests.list(states or None)]
+    digests = state.curator().digests
+    names = digests.segment_names()
+    rows = [[str(i.id), i.kind, digests.segment_name(i.segment, "en", names), i.period or "-", i.state,
+             "yes" if i.is_approved else "no", when(i.scheduled_for), shorten(i.texts.get("en", {}).get("subject", ""), 40)]
+            for i in digests.list(states or None)]
     table(rows, ["id", "kind", "segment", "period", "state", "approved", "scheduled", "subject"])
 
 
@@ -108,7 +128,7 @@ def list_issues(state: CliState, states: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 def show(state: CliState, issue_id: int, as_email: str | None, html_file: str | None, as_json: bool) -> None:
-    """Show an issue, or preview it as a member.
+    """Show an issue (with its warnings before sending, e.g. too few articles), or preview it as a member.
 
     \b
     Examples:
@@ -125,10 +145,13 @@ def show(state: CliState, issue_id: int, as_email: str | None, html_file: str | 
                        f"{', over the clipping budget' if rendered.over_budget else ''})", err=True)
         click.echo(rendered.text)
         return
+    warnings = cur.digests.warnings(issue) if issue.state in ("draft", "in_review", "approved", "scheduled") else ()
     if as_json:
-        echo_json({**_issue_dict(issue), "deliveries": cur.digests.delivery_counts(issue_id)})
+        echo_json({**_issue_dict(issue), "deliveries": cur.digests.delivery_counts(issue_id),
+                   "warnings": [asdict(w) for w in warnings]})
     else:
         _print_issue(issue, cur.digests.delivery_counts(issue_id))
+        _print_warnings(warnings)
 
 
 @digest.command("edit")
@@ -265,33 +288,47 @@ def deliveries(state: CliState, issue_id: int, states: tuple[str, ...]) -> None:
 @digest.command("report")
 @click.argument("issue_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--lang", type=click.Choice(["en", "de"]), default="en", show_default=True,
+              help="Language of the labels and segment names.")
 @pass_state
-def report(state: CliState, issue_id: int, as_json: bool) -> None:
+def report(state: CliState, issue_id: int, as_json: bool, lang: str) -> None:
     """What an issue did: recipients, sent, failed, uncertain, unique opens (a lower bound: only
     clients that load images, only members with tracking consent), unique clicks and unsubscribes
-    since the send, by language, and the most clicked articles and areas.
+    since the send, by language and by segment (the clubs its recipients are in, and those in no
+    club), and the most clicked articles and areas.
 
     \b
-    Example:
+    Examples:
       curator digest report 7 --json
+      curator digest report 7 --lang de
     """
-    r = state.curator().digests.report(issue_id)
+    r = state.curator().digests.report(issue_id, lang)
+
+    def t(key: str, **fields: object) -> str:
+        return translate(key, lang).format(**fields) if fields else translate(key, lang)
+
     if as_json:
         echo_json(r.as_json())
         return
-    click.echo(f"Digest issue {r.issue_id} ({r.kind}) for {r.segment}: {r.state.replace('_', ' ')}, "
-               f"first sent {when(r.first_sent_at)}")
-    heads = ["", "recipients", "sent", "failed", "uncertain", "opened (at least)", "clicked", "unsubscribed"]
-    table([[ln.label, *(str(v) for v in (ln.recipients, ln.sent, ln.failed, ln.uncertain, ln.opened, ln.clicked,
-                                          ln.unsubscribed))] for ln in (r.total, *r.by_language)], heads)
-    click.echo(f"Opens and clicks count the {r.tracked} recipient(s) with tracking consent; scanners and image "
-               f"proxies, not counted: {r.low_confidence_opens} open(s), {r.low_confidence_clicks} click(s).")
+    click.echo(t("report_heading", issue=r.issue_id, kind=r.kind, segment=r.segment, state=r.state.replace("_", " "),
+                 first_sent=when(r.first_sent_at)))
+    cols = ("recipients", "sent", "failed", "uncertain", "opened", "clicked", "unsubscribed")
+
+    def lines(heading: str, rows: Sequence[ReportLine]) -> None:
+        click.echo(heading)
+        table([[t("report_all") if ln.key == "all" else ln.label, *(str(getattr(ln, c)) for c in cols)]
+               for ln in rows], ["", *(t(f"report_{c}") for c in cols)])
+
+    lines(t("report_by_language"), [r.total, *(replace(ln, label=t(f"report_lang_{ln.key}"))
+                                               if ln.key in ("de", "en") else ln for ln in r.by_language)])
+    lines(t("report_by_segment"), r.by_segment)
+    click.echo(t("report_lower_bound", tracked=r.tracked, opens=r.low_confidence_opens, clicks=r.low_confidence_clicks))
     if r.top_items:
-        click.echo("Most clicked:")
+        click.echo(t("report_most_clicked") + ":")
         table([[str(c.clicks), str(c.item_id), shorten(c.title, 70), ", ".join(c.areas)] for c in r.top_items],
-              ["clicks", "item", "title", "areas"])
+              [t("report_clicks"), t("report_item"), t("report_title_col"), t("report_areas")])
     if r.top_areas:
-        click.echo("Areas: " + ", ".join(f"{a} {n}" for a, n in r.top_areas))
+        click.echo(t("report_areas") + ": " + ", ".join(f"{a} {n}" for a, n in r.top_areas))
 
 
 @digest.command("resend")

@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from ..core import make_curator
 from ..resources import package_path
 from ..types import ItemQuery
 from .members_stage import run_members_stage
-from .newsletter_stage import run_newsletter_stage
+from .newsletter_stage import demo_accounts, run_newsletter_stage
 
 DEMO_DIR = package_path("curator.demo")
 FEEDS_DIR = DEMO_DIR / "feeds"
@@ -82,8 +83,61 @@ def _agreement_with_intent(cur: Any) -> float:
     return hits / total if total else 0.0
 
 
-def run_demo(directory: str, *, fresh: bool = True, echo: Callable[[str], None] = print) -> dict[str, Any]:
-    """Run every stage that exists on the bundled content; returns figures for tests."""
+DEMO_DAYS_AFTER_NEWEST = 2
+"""The demo acts as if it ran this many days after its newest bundled story (see :class:`DemoClock`)."""
+
+
+class DemoClock:
+    """The demo's time: it starts :data:`DEMO_DAYS_AFTER_NEWEST` days after the newest bundled
+    story and runs on from there. The bundled content is fixed in time, so the demo's digest covers
+    the same stories whenever it runs, and what it sends lies in the past for ``curator serve``
+    (clicks on its links count as people's, not as a scanner's right after delivery)."""
+
+    def __init__(self) -> None:
+        newest = max(datetime.fromisoformat(json.loads(line)["published"])
+                     for line in (DEMO_DIR / "expected_items.jsonl").read_text(encoding="utf-8").splitlines()
+                     if line.strip())
+        self._start = newest.astimezone(UTC) + timedelta(days=DEMO_DAYS_AFTER_NEWEST)
+        self._started = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._started)
+
+
+def curator_command() -> str:
+    """How to call curator as this process was: the ``curator`` script next to the running Python
+    (a virtual environment's ``.venv/bin/curator``), else ``curator`` on the PATH."""
+    script = Path(sys.executable).with_name("curator")
+    return str(script) if script.exists() else "curator"
+
+
+def demo_settings_file(out: Path, *, port: int, encoder: str, secret_key: str) -> tuple[Path, dict[str, Any]]:
+    """Write (or update) ``out/curator.yaml``, the settings the demo runs with and that
+    ``curator --config out/curator.yaml serve`` reads afterwards: the database, the outbox, the
+    base URL the emails' links point at, and the secret key that signs them, kept from an earlier
+    run of the demo in ``out`` (else ``secret_key``, else a new one). The file is readable by
+    its owner only (it holds the key)."""
+    path = out / "curator.yaml"
+    kept: dict[str, Any] = {}
+    if path.exists():
+        kept = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    values = {
+        "database_url": f"sqlite:///{out / 'curator.db'}", "feeds_file": str(out / "no-feeds.yaml"),
+        "outbox_dir": str(out / "outbox"), "base_url": f"http://127.0.0.1:{port}", "encoder": encoder,
+        "secret_key": kept.get("secret_key") or secret_key or secrets.token_hex(32),
+    }
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text("# Settings of `curator demo` (written by it); also for: curator --config THIS-FILE serve\n"
+                    + yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
+    return path, values
+
+
+def run_demo(directory: str, *, fresh: bool = True, echo: Callable[[str], None] = print,
+             port: int = 8000) -> dict[str, Any]:
+    """Run every stage that exists on the bundled content; returns figures for tests. The
+    emails' links point at ``http://127.0.0.1:<port>``, where ``curator serve`` started as the
+    demo prints at the end answers them."""
     out = Path(directory).resolve()
     out.mkdir(parents=True, exist_ok=True)
     db = out / "curator.db"
@@ -91,16 +145,13 @@ def run_demo(directory: str, *, fresh: bool = True, echo: Callable[[str], None] 
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         shutil.rmtree(out / "outbox", ignore_errors=True)
-    settings = load_settings(
-        database_url=f"sqlite:///{db}", feeds_file=str(out / "no-feeds.yaml"),
-        fetch_allowed_networks=("127.0.0.1/32",), outbox_dir=str(out / "outbox"),
-    )
-    if not settings.secret_key:  # email links must be signed; the demo makes up a key for this run
-        settings = settings.replace(secret_key=secrets.token_hex(32))
-    figures: dict[str, Any] = {}
+    defaults = load_settings(database_url=f"sqlite:///{db}")  # the encoder and key from the environment
+    config, values = demo_settings_file(out, port=port, encoder=defaults.encoder, secret_key=defaults.secret_key)
+    settings = load_settings(config, fetch_allowed_networks=("127.0.0.1/32",), **values)
+    figures: dict[str, Any] = {"config": str(config), "base_url": settings.base_url}
     started = time.monotonic()
     echo(f"curator demo: database {db}")
-    with make_curator(settings) as cur, serve_directory(FEEDS_DIR) as base:
+    with make_curator(settings, clock=DemoClock()) as cur, serve_directory(FEEDS_DIR) as base:
         # 1. sources
         sources = demo_sources(base)
         cur.sources.sync(sources)
@@ -147,6 +198,7 @@ def run_demo(directory: str, *, fresh: bool = True, echo: Callable[[str], None] 
         echo(f"   ranked feeds stored for {stored.members} members and {stored.personas} persona feeds "
              f"({stored.items} candidate items)")
         run_newsletter_stage(cur, echo, figures)
+        figures["accounts"] = demo_accounts(cur, out, figures)
         # summary
         all_items = cur.items.list(ItemQuery(limit=100_000))
         langs = Counter(i.lang or "?" for i in all_items)
@@ -154,8 +206,22 @@ def run_demo(directory: str, *, fresh: bool = True, echo: Callable[[str], None] 
         figures["langs"] = dict(langs)
         echo(f"\nStored {len(all_items)} items ({', '.join(f'{n} {k}' for k, n in langs.most_common())}) "
              f"in {time.monotonic() - started:.1f} s.")
+    exe = curator_command()
     echo("\nLook around:")
-    echo(f"  curator --database sqlite:///{db} sources")
-    echo(f"  curator --database sqlite:///{db} items list --lang de")
-    echo(f"  curator --database sqlite:///{db} posts list")
+    echo(f"  {exe} --database sqlite:///{db} sources")
+    echo(f"  {exe} --database sqlite:///{db} items list --lang de")
+    echo(f"  {exe} --database sqlite:///{db} posts list")
+    if figures.get("digest_issue"):
+        echo(f"  {exe} --config {config} digest report {figures['digest_issue']}")
+    accounts = figures.get("accounts") or {}
+    serve = f"{exe} --config {config} serve --port {port}"
+    figures["serve_command"] = serve
+    echo("\nThe web app (member area, editor console; the links in the demo's emails work while it runs):")
+    echo(f"  {serve}")
+    echo(f"  then open {settings.base_url}/auth/login and use \"Or sign in with a password\":")
+    for role, (email, password) in accounts.items():
+        where = f"{settings.base_url}/editor/" if role == "editor" else f"{settings.base_url}/"
+        echo(f"    {role:7} {email}  password {password}  -> {where}")
+    if accounts:
+        echo(f"  (also written to {out / 'sign-in.txt'})")
     return figures

@@ -4,9 +4,9 @@ when their turn comes (a member may unsubscribe, leave a club or change address 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
-from ..types import Member, Segment
+from ..types import DigestIssue, Member, Segment
 from .segments import in_segment
 
 
@@ -71,4 +71,35 @@ def frequency_skip(member: Member, kind: str, last_digest_sent: datetime | None,
     return None
 
 
-__all__ = ["frequency_skip", "mailbox_key", "recipients", "skip_reason"]
+def week_start(now: datetime, tz: tzinfo) -> datetime:
+    """Monday 00:00 of the calendar week ``now`` falls in, in the cluster's time zone ``tz``."""
+    local = now.astimezone(tz)
+    monday = (local - timedelta(days=local.weekday())).date()
+    return datetime(monday.year, monday.month, monday.day, tzinfo=tz)
+
+
+def _subject_key(issue: DigestIssue, lang: str) -> str:
+    texts = issue.texts.get(lang) or issue.texts.get("en") or issue.texts.get("de") or {}
+    return " ".join((texts.get("subject") or "").split()).casefold()
+
+
+def repeated_subject(issue: DigestIssue, lang: str, sent_this_week: Iterable[DigestIssue]) -> str | None:
+    """Why a member who reads ``lang`` must not get digest ``issue``: one of the digests sent to
+    them this calendar week (``sent_this_week``; ``issue`` itself is ignored) had the same
+    subject in their language, ignoring case and spacing. None: send it.
+
+    A member may be in several segments (everyone, their clubs); each segment's digest names
+    its segment in the default subject, so they get one email per segment and can tell them
+    apart. An editor who gives two digests the same subject makes them one email: the first
+    sent reaches the member, the other skips them (docs/design-notes.md, "One subject per member
+    and week")."""
+    if issue.kind != "digest":
+        return None
+    mine = _subject_key(issue, lang)
+    for other in sent_this_week:
+        if other.id != issue.id and other.kind == "digest" and _subject_key(other, lang) == mine:
+            return f"already got a digest with this subject this week (issue {other.id})"
+    return None
+
+
+__all__ = ["frequency_skip", "mailbox_key", "recipients", "repeated_subject", "skip_reason", "week_start"]

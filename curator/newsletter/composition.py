@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Final
 
+from ..i18n import area_display_name, explanation
 from ..profiles.access import visible_to
-from ..rendering import DigestView, ItemView, SectionView
+from ..rendering import Brand, DigestView, ItemView, SectionView
 from ..rendering.labels import labels
 from ..types import DigestIssue, Item, Member, ScoredItem
-from .segments import segment_label
+from .segments import SegmentNames, segment_name
 from .texts import ISSUE_LANGUAGES, date_label, summary
 
 PERSONAL_KINDS: Final = ("article", "member_news", "tender")
@@ -45,12 +46,16 @@ class IssueContent:
 class MemberLinks:
     """The links in one member's copy: ``item`` gives the URL they click for an item (a signed
     click-tracking URL only if they consented), the others their unsubscribe and preferences pages;
-    ``open_pixel`` the signed tracking image, "" for a member without tracking consent."""
+    ``open_pixel`` the signed tracking image, "" for a member without tracking consent; ``web``
+    the member's "view in browser" link to the issue's web copy ("" in the web copy itself) and
+    ``archive`` the list of all issues (in the web copy only)."""
 
     item: Callable[[Item], str]
     unsubscribe: str
     preferences: str
     open_pixel: str = ""
+    web: str = ""
+    archive: str = ""
 
 
 def pinned_ids(issue: DigestIssue) -> list[int]:
@@ -102,17 +107,34 @@ def item_url(item: Item, base_url: str) -> str:
     return f"{base_url.rstrip('/')}/items/{item.id}"
 
 
+def pick_reason(item: Item, member: Member, lang: str, area_names: Mapping[str, Mapping[str, str]]) -> str:
+    """"Why you see this" for a personal pick chosen without the ranking (which explains its own
+    picks): the first of the member's declared areas the item is in, else the generic reason."""
+    followed = [a for a in member.declared_areas if a in item.areas]
+    if followed:
+        return explanation("because", lang, a=explanation(
+            "follow", lang, area=area_display_name(area_names, followed[0], lang)))
+    return explanation("because", lang, a=explanation("fallback", lang))
+
+
 def compose_view(issue: DigestIssue, member: Member, content: IssueContent, picks: Sequence[Item | ScoredItem],
-                 *, links: MemberLinks, area_names: Mapping[str, Mapping[str, str]], tz: tzinfo) -> DigestView:
-    """What ``member`` sees in ``issue``, in their language, with only items they may see.
+                 *, links: MemberLinks, area_names: Mapping[str, Mapping[str, str]], tz: tzinfo,
+                 segment_names: SegmentNames | None = None, brand: Brand | None = None,
+                 lang: str | None = None) -> DigestView:
+    """What ``member`` sees in ``issue``, in their language (or ``lang``, for the web copy), with
+    only items they may see. Every personal pick says why the member sees it; the segment is
+    named by :func:`~curator.newsletter.segments.segment_name` (``segment_names``; the area
+    names alone when None); ``brand`` (default: :class:`~curator.rendering.Brand`) heads and
+    signs the email.
 
     Sections, each left out when empty: the editor's picks (pinned, in order); for a digest the
     personal picks (``picks``, best first, without items already shown or not visible to the
     member, at most :func:`personal_pick_count`), then member posts and events of the period
     (at most ``options["posts"]`` / ``options["events"]`` each). No item appears twice.
     ``area_names`` maps an area id to its name per language; dates are shown in ``tz``."""
-    lang = member_language(member)
+    lang = lang if lang in ISSUE_LANGUAGES else member_language(member)
     lab = labels(lang)
+    brand = brand or Brand()
     visible = visible_to(member)
 
     def may_see(i: Item) -> bool:
@@ -134,7 +156,8 @@ def compose_view(issue: DigestIssue, member: Member, content: IssueContent, pick
         personal: list[ItemView] = []
         wanted = personal_pick_count(issue)
         for pick in picks if wanted > 0 else ():
-            item, why = (pick.item, pick.explanation) if isinstance(pick, ScoredItem) else (pick, "")
+            item, why = ((pick.item, pick.explanation) if isinstance(pick, ScoredItem)
+                         else (pick, pick_reason(pick, member, lang, area_names)))
             if item.id in shown or not may_see(item):  # defence in depth: the same rule again
                 continue
             shown.add(item.id)
@@ -155,11 +178,12 @@ def compose_view(issue: DigestIssue, member: Member, content: IssueContent, pick
         lang=lang, subject=texts.get("subject") or lab["default_subject"],
         preheader=texts.get("preheader") or lab["default_preheader"], intro=texts.get("intro", ""),
         greeting=lab["greeting"].format(name=member.name.strip()),
-        segment_name=segment_label(issue.segment), sections=tuple(sections),
-        unsubscribe_url=links.unsubscribe, preferences_url=links.preferences, web_url="", footer=lab["why_footer"],
-        open_pixel_url=links.open_pixel)
+        segment_name=segment_name(issue.segment, lang, segment_names or SegmentNames(areas=area_names)),
+        sections=tuple(sections), unsubscribe_url=links.unsubscribe, preferences_url=links.preferences,
+        web_url=links.web, footer=lab["why_footer"].format(cluster=brand.name), open_pixel_url=links.open_pixel,
+        brand=brand, archive_url=links.archive)
 
 
 __all__ = ["KIND_SECTIONS", "PERSONAL_KINDS", "IssueContent", "MemberLinks", "compose_view", "in_period",
-           "issue_content", "item_url", "member_language", "pinned_ids", "personal_candidates",
-           "personal_pick_count"]
+           "issue_content", "item_url", "member_language", "pick_reason", "pinned_ids",
+           "personal_candidates", "personal_pick_count"]

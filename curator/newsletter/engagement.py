@@ -26,7 +26,6 @@ from ..types import (
     RecipientEngagement,
     ReportLine,
 )
-from .segments import segment_label
 
 SCANNER_WINDOW: Final = timedelta(seconds=60)
 """Events this soon after delivery are machines: a person rarely opens and clicks within a minute
@@ -55,17 +54,42 @@ def event_confidence(user_agent: str | None, method: str, delivered_at: datetime
     return "high", None
 
 
-def _line(label: str, rows: Sequence[RecipientEngagement]) -> ReportLine:
+def _line(label: str, rows: Sequence[RecipientEngagement], key: str = "") -> ReportLine:
     states = Counter(r.state for r in rows)
     return ReportLine(label=label, recipients=len(rows), sent=states["sent"], failed=states["failed"],
                       uncertain=states["uncertain"], opened=sum(r.opened for r in rows),
-                      clicked=sum(r.clicked for r in rows), unsubscribed=sum(r.unsubscribed for r in rows))
+                      clicked=sum(r.clicked for r in rows), unsubscribed=sum(r.unsubscribed for r in rows),
+                      key=key or label)
+
+
+NO_SEGMENT: Final = "none"
+"""The key of the report line of recipients in none of the segments named (members in no club)."""
+
+
+def segment_lines(rows: Sequence[RecipientEngagement], segments_of: Mapping[int, Sequence[str]],
+                  names: Mapping[str, str]) -> tuple[ReportLine, ...]:
+    """The report by segment: one line per segment key that a recipient is in (``segments_of``:
+    member id -> segment keys, e.g. their clubs), in the order of ``names`` (key -> display
+    name; keys missing from it come last, by key), then the recipients in none of them
+    (:data:`NO_SEGMENT`, named ``names[NO_SEGMENT]``). A member in two clubs counts in both
+    lines; an erased member (no longer in ``segments_of``) in the last."""
+    keys = sorted({k for r in rows for k in segments_of.get(r.member_id, ())},
+                  key=lambda k: (list(names).index(k) if k in names else len(names), k))
+    lines = [_line(names.get(k, k), [r for r in rows if k in segments_of.get(r.member_id, ())], k) for k in keys]
+    rest = [r for r in rows if not segments_of.get(r.member_id)]
+    if rest:
+        lines.append(_line(names.get(NO_SEGMENT, NO_SEGMENT), rest, NO_SEGMENT))
+    return tuple(lines)
 
 
 def issue_report(issue: DigestIssue, first_sent_at: datetime | None, rows: Sequence[RecipientEngagement],
-                 clicks: Sequence[ItemClicks], items: Mapping[int, Item], low: tuple[int, int]) -> IssueReport:
+                 clicks: Sequence[ItemClicks], items: Mapping[int, Item], low: tuple[int, int], *,
+                 segment: str, by_segment: Sequence[ReportLine] | None = None) -> IssueReport:
     """The report of ``issue`` from its recipients' engagement, the clicks per item (most first)
-    and the clicked items as loaded. Areas count unique clickers of each item in the area."""
+    and the clicked items as loaded; ``segment`` is the segment's display name
+    (:func:`~curator.newsletter.segments.segment_name`). Areas count unique clickers of each
+    item in the area. ``by_segment`` (see :func:`segment_lines`) defaults to one line of
+    everyone under the issue's segment name."""
     languages = sorted({r.language for r in rows})
     top = [ClickedItem(c.item_id, items[c.item_id].title if c.item_id in items else f"item {c.item_id}",
                        items[c.item_id].url if c.item_id in items else None,
@@ -75,14 +99,13 @@ def issue_report(issue: DigestIssue, first_sent_at: datetime | None, rows: Seque
     for c in clicks:
         for area in items[c.item_id].areas if c.item_id in items else ():
             areas[area] += c.members
-    label = segment_label(issue.segment)
     return IssueReport(
-        issue_id=issue.id, kind=issue.kind, segment=label, state=issue.state, first_sent_at=first_sent_at,
+        issue_id=issue.id, kind=issue.kind, segment=segment, state=issue.state, first_sent_at=first_sent_at,
         total=_line("all", rows), by_language=tuple(_line(lang, [r for r in rows if r.language == lang])
                                                     for lang in languages),
-        by_segment=(_line(label, rows),), top_items=tuple(top),
+        by_segment=tuple(by_segment) if by_segment is not None else (_line(segment, rows),), top_items=tuple(top),
         top_areas=tuple(sorted(areas.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_AREAS]),
         tracked=sum(r.tracked for r in rows), low_confidence_opens=low[0], low_confidence_clicks=low[1])
 
 
-__all__ = ["SCANNER_WINDOW", "event_confidence", "issue_report"]
+__all__ = ["NO_SEGMENT", "SCANNER_WINDOW", "event_confidence", "issue_report", "segment_lines"]

@@ -9,17 +9,17 @@ conditions must all hold. Club membership is decided by the access rule
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import parse_qs
 
 from ..errors import InvalidInput
+from ..i18n import area_display_name, segment_phrase
 from ..profiles.access import can_see
 from ..types import AREA_IDS, Member, Segment
 
 FILTER_CONDITIONS: Final = frozenset({"languages", "areas_any", "clubs_any", "personas"})
-
-EVERYONE_LABEL: Final = "DigitalCluster"
-"""What members see as the sender list of the issue for everyone (List-Id, the segment name)."""
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
@@ -72,11 +72,28 @@ def in_segment(member: Member, segment: Segment) -> bool:
     ))
 
 
-def segment_label(segment: Segment) -> str:
-    """The name members see for ``segment``: the network's name for everyone, else its name or key."""
+@dataclass(frozen=True)
+class SegmentNames:
+    """The display names :func:`segment_name` draws on, each ``{id: {lang: name}}``: clubs (from
+    the database), personas (models/personas.yaml and accepted ones) and areas (the area model)."""
+
+    clubs: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    personas: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    areas: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+def segment_name(segment: Segment, lang: str, names: SegmentNames) -> str:
+    """What people see for ``segment`` in ``lang`` ("IT Executive Club", "Alle Mitglieder",
+    "Topic: Working environment 4.0"): the one naming used by the email, the editor console, the
+    report and the CLI. A club, persona or area missing from ``names`` shows its id; a saved
+    filter shows the name its editor gave it. Never a raw key such as ``club:it-executive``."""
     if segment.kind == "everyone":
-        return EVERYONE_LABEL
-    return segment.name or segment.key
+        return segment_phrase("everyone", lang)
+    if segment.kind == "filter":
+        return segment_phrase("filter", lang, segment.name)
+    table = {"club": names.clubs, "persona": names.personas, "area": names.areas}[segment.kind]
+    value = segment.value or ""
+    return segment_phrase(segment.kind, lang, area_display_name(table, value, lang))
 
 
-__all__ = ["EVERYONE_LABEL", "FILTER_CONDITIONS", "in_segment", "parse_segment", "segment_label"]
+__all__ = ["FILTER_CONDITIONS", "SegmentNames", "in_segment", "parse_segment", "segment_name"]

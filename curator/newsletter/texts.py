@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
 
 from ..rendering.labels import labels
@@ -23,15 +24,19 @@ def week_period(now: datetime, tz: tzinfo) -> str:
     return f"{year}-W{week:02d}"
 
 
-def default_texts(period: str | None) -> dict[str, dict[str, str]]:
+def default_texts(period: str | None, segment_names: Mapping[str, str] | None = None) -> dict[str, dict[str, str]]:
     """Subject, preheader and an empty intro in each issue language; the subject names the
-    week of a ``YYYY-Www`` period (``KW 07`` in German)."""
+    week of a ``YYYY-Www`` period (``KW 07`` in German) and, first, the segment when
+    ``segment_names`` ({language: name}) are given: a member in several segments can tell their
+    digests of one week apart by the subject (docs/design-notes.md, "One subject per member and
+    week")."""
     out = {}
     for lang in ISSUE_LANGUAGES:
         lab = labels(lang)
         week = f" · {period.replace('-W', (' KW ' if lang == 'de' else ' week '))}" if period else ""
-        out[lang] = {"subject": f"{lab['default_subject']}{week}", "preheader": lab["default_preheader"],
-                     "intro": ""}
+        name = (segment_names or {}).get(lang) or (segment_names or {}).get("en")
+        out[lang] = {"subject": f"{name + ' · ' if name else ''}{lab['default_subject']}{week}",
+                     "preheader": lab["default_preheader"], "intro": ""}
     return out
 
 

@@ -5,6 +5,6 @@ Nothing here touches the database or the network; the digest content arrives as 
 """
 
 from .templates import EmailRenderer, RenderedEmail
-from .view import DigestView, ItemView, SectionView
+from .view import Brand, DigestView, ItemView, SectionView
 
-__all__ = ["DigestView", "EmailRenderer", "ItemView", "RenderedEmail", "SectionView"]
+__all__ = ["Brand", "DigestView", "EmailRenderer", "ItemView", "RenderedEmail", "SectionView"]

@@ -10,6 +10,32 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Brand:
+    """Who sends the email, from the settings: the cluster's name, its colour (``#rrggbb``), an
+    optional https logo, and the postal address and imprint that German commercial email must
+    carry (one entry per line; empty when not configured, and ``curator doctor`` warns)."""
+
+    name: str = "DigitalCluster"
+    color: str = "#0b4f8a"
+    logo_url: str = ""
+    postal_address: tuple[str, ...] = ()
+    imprint: tuple[str, ...] = ()
+
+    @property
+    def on_color(self) -> str:
+        """A text colour readable on :attr:`color`: white on dark brand colours, near-black on
+        light ones (WCAG relative luminance)."""
+        r, g, b = (int(self.color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+
+        def lin(c: float) -> float:
+            return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+        luminance = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+        # contrast with white (1.05 / (L + 0.05)) against contrast with #1f2933 (L about 0.022)
+        return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.072 else "#1f2933"
+
+
+@dataclass(frozen=True)
 class ItemView:
     item_id: int
     title: str
@@ -22,6 +48,7 @@ class ItemView:
     """Area labels in the member's language."""
     date: str
     why: str = ""
+    """For a personal pick: a short "why you see this" in the member's language; "" otherwise."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +70,14 @@ class DigestView:
     unsubscribe_url: str
     preferences_url: str
     web_url: str
+    """The member's "view in browser" link to this issue in the web archive; "" in the web copy itself."""
     footer: str
     labels: dict[str, str] = field(default_factory=dict)
     open_pixel_url: str = ""
     """The signed 1x1 tracking image of a member with tracking consent; "" for everyone else."""
+    brand: Brand = field(default_factory=Brand)
+    archive_url: str = ""
+    """In the web copy: the link to the list of all issues; "" in the email."""
 
     @property
     def item_count(self) -> int:

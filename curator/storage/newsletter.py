@@ -452,6 +452,40 @@ class NewsletterQueries(Database):
                 out.update({r.member_id: r.at for r in rows})
         return out
 
+    def digests_sent_since(self, member_ids: Sequence[int], since: datetime) -> dict[int, set[int]]:
+        """{member id: ids of the ``digest`` issues sent to them at or after ``since``}; members
+        who got none are absent."""
+        d, i = t.deliveries, t.digest_issues
+        out: dict[int, set[int]] = {}
+        with self.read() as conn:
+            # the few digests that can have sent anything since then (not finished before it),
+            # so the deliveries are found through their (issue, member) index
+            issues = [r.id for r in conn.execute(select(i.c.id).where(
+                i.c.kind == "digest", i.c.state.in_(("sending", "paused", "sent", "partially_sent")),
+                or_(i.c.finished_at.is_(None), i.c.finished_at >= since)))]
+            if not issues or not member_ids:
+                return out
+            for start in range(0, len(member_ids), 500):
+                rows = conn.execute(
+                    select(d.c.member_id, d.c.issue_id)
+                    .where(d.c.issue_id.in_(issues), d.c.state == "sent", d.c.sent_at >= since,
+                           d.c.member_id.in_(list(member_ids[start:start + 500]))))
+                for r in rows:
+                    out.setdefault(r.member_id, set()).add(r.issue_id)
+        return out
+
+    def last_sent_issue(self, segment_key: str, kind: str = "digest") -> DigestIssue | None:
+        """The issue of ``kind`` for the segment whose period ends last among those that started
+        sending (sending, paused, sent, partially sent); None if there is none."""
+        i = t.digest_issues
+        with self.read() as conn:
+            row = conn.execute(
+                select(i.c.id).where(i.c.kind == kind, i.c.segment_key == segment_key,
+                                     i.c.state.in_(("sending", "paused", "sent", "partially_sent")),
+                                     i.c.period_end.is_not(None))
+                .order_by(i.c.period_end.desc(), i.c.id.desc()).limit(1)).first()
+            return self._load_issue(conn, row.id) if row is not None else None
+
     def suppression_time(self, scope: str, email: str) -> datetime | None:
         s = t.suppressions
         with self.read() as conn:

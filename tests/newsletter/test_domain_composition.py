@@ -93,7 +93,19 @@ def test_a_club_member_sees_every_section_each_item_once() -> None:
     assert view.lang == "de" and view.greeting == "Hallo Alice,"
     assert view.subject == "Weekly" and view.intro == "Hi"  # no German texts: the English ones
     assert view.unsubscribe_url == LINKS.unsubscribe and view.preferences_url == LINKS.preferences
-    assert view.segment_name == "DigitalCluster" and view.item_count == 6
+    assert view.segment_name == "Alle Mitglieder" and view.item_count == 6
+    # a pick without a ranking explanation still says why (the member follows no area here)
+    assert view.sections[1].items[1].why == "Weil es zu den relevantesten neuen Beiträgen gehört"
+    assert all(i.why == "" for s in view.sections if s.key != "personal" for i in s.items)
+
+
+def test_every_personal_pick_says_why_in_the_members_language() -> None:
+    follower = replace(REGISTERED, language="en", declared_areas=("work",))
+    view = compose_view(issue(), follower, content(), [item(20), item(22, kind="tender")], links=LINKS,
+                        area_names=NAMES, tz=UTC)
+    assert [i.why for i in view.sections[1].items] == ["Because you follow Work"] * 2
+    german = compose_view(issue(), follower, content(), [item(20)], links=LINKS, area_names=NAMES, tz=UTC, lang="de")
+    assert german.sections[1].items[0].why == "Weil Sie Arbeit folgen" and german.lang == "de"
 
 
 def test_a_registered_user_sees_public_items_only_even_if_picks_say_otherwise() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from curator.errors import InvalidInput
 from curator.newsletter.audience import mailbox_key, recipients, skip_reason
-from curator.newsletter.segments import EVERYONE_LABEL, in_segment, parse_segment, segment_label
+from curator.newsletter.segments import SegmentNames, in_segment, parse_segment, segment_name
 from curator.types import Member, Segment
 
 ALICE = Member(id=1, email="alice@example.org", name="Alice", organisation=None, language="en", status="member",
@@ -52,10 +52,26 @@ def test_membership() -> None:
     assert in_segment(ALICE, club_filter) and not in_segment(CARLA, club_filter)
 
 
-def test_labels() -> None:
-    assert segment_label(parse_segment("everyone")) == EVERYONE_LABEL
-    assert segment_label(parse_segment("club:it-exec")) == "club:it-exec"
-    assert segment_label(parse_segment("filter:German readers?languages=de")) == "German readers"
+NAMES = SegmentNames(clubs={"it-exec": {"en": "IT Executive Club", "de": "IT-Executive Club"}},
+                     personas={"cio": {"en": "IT executive (CIO)", "de": "IT-Leitung (CIO)"}},
+                     areas={"work": {"en": "Working environment 4.0", "de": "Arbeitswelt 4.0"}})
+
+
+def test_segment_names_are_human_in_both_languages_never_raw_keys() -> None:
+    cases = {
+        "everyone": ("All members", "Alle Mitglieder"),
+        "club:it-exec": ("IT Executive Club", "IT-Executive Club"),
+        "persona:cio": ("Profile: IT executive (CIO)", "Profil: IT-Leitung (CIO)"),
+        "area:work": ("Topic: Working environment 4.0", "Thema: Arbeitswelt 4.0"),
+        "filter:German readers?languages=de": ("Selection: German readers", "Auswahl: German readers"),
+    }
+    for text, (en, de) in cases.items():
+        seg = parse_segment(text)
+        assert (segment_name(seg, "en", NAMES), segment_name(seg, "de", NAMES)) == (en, de)
+        assert seg.key not in segment_name(seg, "en", NAMES) or seg.kind == "everyone"
+    # another language falls back to English; an unknown club shows its id, never "club:<id>"
+    assert segment_name(parse_segment("club:it-exec"), "fr", NAMES) == "IT Executive Club"
+    assert segment_name(parse_segment("club:womens"), "en", NAMES) == "womens"
 
 
 def test_recipients_one_per_mailbox_in_segment_and_not_suppressed() -> None:

@@ -52,6 +52,9 @@ def test_every_scheduled_job_runs_through_the_worker_and_records_a_json_summary(
     assert all(r.state == "done" for r in runs.values())
     summaries = {job: json.loads(r.detail or "") for job, r in runs.items()}
     assert summaries["tag"]["tagged"] > 0 and set(summaries["tag"]) >= {"version", "duplicates", "by_area"}
-    assert summaries["draft_weekly_digests"]["issues"] == [i.id for i in cur.digests.list()]
+    # the shipped schedule drafts everyone's digest and one per club
+    drafted = summaries["draft_weekly_digests"]["issues"]
+    assert sorted(drafted) == sorted(i.id for i in cur.digests.list())
+    assert [cur.digests.get(i).segment.key for i in drafted] == ["everyone", "club:it-exec"]
     assert set(summaries["collect"]) == {"sources", "new", "errors"}
     assert isinstance(summaries["refresh_profiles"]["profiles"], int)

@@ -206,7 +206,8 @@ def test_unknown_job_function_is_refused_naming_file_job_field_and_the_functions
     message = str(err.value)
     assert message.startswith(f"{path}: job 'tagging': field 'function': ")
     assert "'tag_items'" in message
-    assert "allowed: collect, draft_weekly_digests, rank_feeds, refresh_profiles, send_due_issues, tag (curator/jobs.py)" in message
+    assert ("allowed: collect, compute_topic_trends, draft_weekly_digests, rank_feeds, refresh_profiles, "
+            "send_due_issues, tag (curator/jobs.py)") in message
 
 
 @pytest.mark.parametrize("function", ["_curator", "asdict", "Curator", "curator.jobs:nothing", "no.such.module:run",

@@ -76,7 +76,11 @@ def test_scheduled_send_and_the_lateness_guard(cur: Curator, world: World, sink:
     clock.advance(hours=1, minutes=5)
     (report,) = cur.digests.send_due(sender=smtp(sink))
     assert report.sent == len(world.members) and report.state == "sent"
-    # S13: an issue found far past its time is held for an editor, not sent
+    # S13: an issue found far past its time is held for an editor, not sent. It brings a new
+    # public post: what the first issue showed is not repeated, so without news nobody would get it.
+    post = cur.posts.submit(title="A late thought on open data", text="Open data needs stewards. " * 3,
+                            author_name="Dora Dietz", lang="en", visibility="public")
+    cur.posts.approve(post.id, editor=EDITOR)
     late = cur.digests.draft("everyone", period="late")
     cur.digests.approve(late.id, editor=EDITOR)
     cur.digests.schedule(late.id, clock.now() + timedelta(minutes=10))

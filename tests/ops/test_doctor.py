@@ -75,15 +75,17 @@ def test_a_sound_installation_passes_and_no_mail_is_sent(curator: Curator, tmp_p
                                                          starttls_server: tuple[int, _Counting]) -> None:
     port, server = starttls_server
     result = _doctor(curator, tmp_path, CURATOR_SMTP_HOST="127.0.0.1", CURATOR_SMTP_PORT=str(port),
-                     CURATOR_SMTP_USER="curator", CURATOR_SMTP_PASSWORD="s3cret")
+                     CURATOR_SMTP_USER="curator", CURATOR_SMTP_PASSWORD="s3cret",
+                     CURATOR_POSTAL_ADDRESS="Hamburg@work e.V.\nWexstraße 7\n20355 Hamburg",
+                     CURATOR_IMPRINT="Vereinsregister Hamburg VR 12345")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert [line.split()[1] for line in lines[:8]] == ["settings", "database", "migrations", "mail", "feeds",
-                                                      "schedule", "secret_key", "base_url"]
-    assert all(line.startswith("ok") for line in lines[:8]), result.output
+    assert [line.split()[1] for line in lines[:9]] == ["settings", "database", "migrations", "mail", "feeds",
+                                                      "schedule", "secret_key", "base_url", "imprint"]
+    assert all(line.startswith("ok") for line in lines[:9]), result.output
     assert f"mail server 127.0.0.1:{port} (starttls, login as curator) answers" in result.output
     assert "1 sources (1 enabled)" in result.output and "s3cret" not in result.output and STRONG not in result.output
-    assert lines[-1] == "0 failed, 0 warning(s), 8 ok"
+    assert lines[-1] == "0 failed, 0 warning(s), 9 ok"
     assert server.messages == 0
 
 
@@ -98,7 +100,7 @@ def test_each_problem_says_what_to_fix_and_fails_the_run(curator: Curator, tmp_p
     assert json.loads(result.output)["ok"] is False
     assert {name: c["status"] for name, c in checks.items()} == {
         "settings": "ok", "database": "ok", "migrations": "fail", "mail": "fail", "feeds": "fail", "schedule": "ok",
-        "secret_key": "fail", "base_url": "fail"}
+        "secret_key": "fail", "base_url": "fail", "imprint": "warn"}
     assert "schema at revision none" in checks["migrations"]["detail"] and "curator init" in checks["migrations"]["fix"]
     assert "Connection refused" in checks["mail"]["detail"] and "CURATOR_SMTP_HOST" in checks["mail"]["fix"]
     assert "field 'id'" in checks["feeds"]["detail"]
@@ -136,6 +138,17 @@ def test_locally_a_missing_mail_server_and_secret_are_warnings(curator: Curator,
         ("ok", "warn", "ok")
     production = _checks(_doctor(curator, tmp_path, "--json", CURATOR_SECRET_KEY=""))
     assert (production["mail"]["status"], production["secret_key"]["status"]) == ("warn", "fail")
+
+
+def test_a_missing_imprint_or_postal_address_warns_in_production_only(curator: Curator, tmp_path: Path) -> None:
+    production = _checks(_doctor(curator, tmp_path, "--json", CURATOR_IMPRINT="Vereinsregister Hamburg VR 1"))
+    assert production["imprint"]["status"] == "warn"
+    assert "postal_address not set" in production["imprint"]["detail"]
+    assert "CURATOR_POSTAL_ADDRESS" in production["imprint"]["fix"]
+    neither = _checks(_doctor(curator, tmp_path, "--json"))["imprint"]
+    assert neither["status"] == "warn" and "postal_address and imprint not set" in neither["detail"]
+    local = _checks(_doctor(curator, tmp_path, "--json", CURATOR_BASE_URL="http://127.0.0.1:8000"))
+    assert local["imprint"]["status"] == "ok" and "needed before mailing members" in local["imprint"]["detail"]
 
 
 def test_bad_settings_stop_the_doctor_with_the_setting_named(curator: Curator, tmp_path: Path) -> None:

@@ -248,3 +248,27 @@ def test_suppressed_keys_of_a_scope(store: Storage) -> None:
     store.suppress(email="bob@acme.example", member_id=None, scope="newsletter", reason="bounced", now=T0)
     store.suppress(email="cy@acme.example", member_id=9, scope="other", reason="editor", now=T0)
     assert store.suppressed_keys("newsletter") == ({"ann@acme.example", "bob@acme.example"}, {7})
+
+
+# ---------------------------------------------------------------------- drafting and the weekly subject rule
+
+def test_the_last_sent_issue_of_a_segment_is_the_one_whose_period_ends_last(store: Storage) -> None:
+    assert store.last_sent_issue("everyone") is None
+    issue = _sending(store, 1)
+    later, _ = store.create_issue(kind="digest", segment=EVERYONE, period="2026-W48", period_start=T0,
+                                  period_end=T0 + timedelta(days=14), texts={}, options={}, created_by="ed", now=T0)
+    assert store.last_sent_issue("everyone") == store.get_issue(issue.id)  # a draft has not been sent
+    assert store.last_sent_issue("club:it-exec") is None and store.last_sent_issue("everyone", "special") is None
+    store.transition(later.id, action="approve", now=T0, approved_by="ed", approved_at=T0, approved_revision=1)
+    store.start_sending(later.id, [FrozenRecipient(1, "m1@acme.example", "<l1@x>")], now=T0, expect_revision=1)
+    assert store.last_sent_issue("everyone").id == later.id  # type: ignore[union-attr]
+
+
+def test_digests_sent_since_lists_each_members_sent_digests(store: Storage) -> None:
+    issue = _sending(store, 2)
+    first, second = store.claim_batch(issue.id, owner="a", now=T0, claim_for=CLAIM, limit=2)
+    store.mark_sent(first.id, owner="a", now=T0 + timedelta(hours=1))
+    store.mark_failed(second.id, owner="a", now=T0, error="550")
+    assert store.digests_sent_since([first.member_id, second.member_id], T0) == {first.member_id: {issue.id}}
+    assert store.digests_sent_since([first.member_id], T0 + timedelta(hours=2)) == {}
+    assert store.digests_sent_since([], T0) == {}
