@@ -5,8 +5,9 @@
 
 Synthetic but shaped like production: 384-d unit vectors (the e5/MiniLM size), items spread over
 visibilities (public, members, three clubs) so that members fall into several access sets, 50
-seen/hidden items per member, five personas, declared areas for the area floor, an audience
-matrix for "popularity among similar members", and a few editor pins.
+seen/hidden items per member, five personas, declared areas for the area floor, random area
+affinities (two members in three have an interest of at least 0.8, so the interest quotas of the
+re-ranking act), an audience matrix for "popularity among similar members", and a few editor pins.
 
 Prints seconds for the whole member base (batched), seconds of the naive loop (over
 ``--naive-members`` members, extrapolated to the whole base when fewer), whether both give the

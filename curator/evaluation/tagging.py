@@ -12,6 +12,13 @@ Terms:
 - **zero-shot**: the tagger with the area model only (no labels used).
 - **few-shot**: corrections simulated by stratified k-fold cross-validation: the head
   learns from the labels of k-1 folds and is scored on the held-out fold.
+- **learning curve**: macro-F1 after 25, 50, 100 and 200 corrections. Each run splits the
+  labels in two stratified halves (by primary x language): corrections come from one half, the
+  other half is scored, then the halves swap; several seeds, averaged. Every method sees the
+  same halves and the same random order (a fair comparison in one run). Methods: ``today``
+  (the head on raw vectors, as before), ``centred`` (the head on language-centred vectors,
+  the product's method). Orders: ``random`` and ``active`` (the console's teaching order,
+  :func:`curator.tagging.teaching_order`: pages of 10, the tagger re-trained after each page).
 - **baselines**: a keyword-rule tagger (hand-written word lists, no training) and
   TF-IDF + logistic regression under the same k-fold cross-validation.
 
@@ -33,8 +40,9 @@ import numpy as np
 from curator.errors import ConfigError, InvalidInput
 from curator.ingest.jsonl import read_jsonl
 from curator.resources import install_hint
+from curator.tagging.active import teaching_order
 from curator.tagging.areas import OFF_TOPIC
-from curator.tagging.corrections import Correction, Corrections
+from curator.tagging.corrections import Correction, Corrections, language_centres
 from curator.tagging.tagger import Tagger, TagInput
 from curator.types import AREA_IDS
 
@@ -289,6 +297,104 @@ def few_shot_predictions(
     return out
 
 
+CURVE_SIZES: tuple[int, ...] = (25, 50, 100, 200)
+CURVE_METHODS: tuple[str, ...] = ("today", "centred")
+CURVE_ORDERS: tuple[str, ...] = ("random", "active")
+ACTIVE_PAGE = 10
+"""Corrections per console page in the simulated active order (re-trained after each)."""
+
+
+@dataclass
+class CurvePoint:
+    """Mean figures of one method and order after ``n`` corrections over ``runs`` runs."""
+
+    method: str
+    order: str
+    n: int
+    macro_f1: float
+    by_lang: dict[str, float]
+    runs: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"method": self.method, "order": self.order, "n": self.n, "macro_f1": round(self.macro_f1, 4),
+                "by_lang": {k: round(v, 4) for k, v in self.by_lang.items()}, "runs": self.runs}
+
+
+def _curve_tagger(tagger: Tagger, corrections: Corrections, centres: dict[str, NDArray[np.float32]]) -> Tagger:
+    out = Tagger(tagger.areas, tagger.encoder, cache=tagger.cache, corrections=corrections,
+                 settings=tagger.settings, language_centres=centres)
+    # Share the encoded examples and their calibration instead of recomputing them per step.
+    out._example_vectors = tagger.example_vectors()
+    out._calibration = tagger.calibration()
+    return out
+
+
+def learning_curve(
+    tagger: Tagger,
+    items: Sequence[LabelledItem],
+    vectors: NDArray[np.float32],
+    *,
+    sizes: Sequence[int] = CURVE_SIZES,
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+    methods: Sequence[str] = CURVE_METHODS,
+    orders: Sequence[str] = CURVE_ORDERS,
+) -> list[CurvePoint]:
+    """Macro-F1 (all, per language) after each number of corrections in ``sizes`` (plus 0,
+    the zero-shot tagger), per method and order, averaged over 2 x len(seeds) runs. Sizes
+    larger than a half of the labels are left out. Language centres come from all given
+    items' vectors (no labels), as the product takes them from all stored items."""
+    langs = [it.lang for it in items]
+    centres = language_centres(vectors, langs)
+    usable = [n for n in sizes if n <= len(items) // 2]
+    points = [0, *usable]
+    found: dict[tuple[str, str, int], list[tuple[float, dict[str, float]]]] = {}
+
+    def score(method: str, order: str, n: int, chosen: Sequence[int] | NDArray[np.int64],
+              test: NDArray[np.int64]) -> None:
+        corrections = Corrections(
+            Correction(item_id=items[i].id, vector=vectors[i], areas=items[i].areas, lang=items[i].lang)
+            for i in chosen
+        )
+        step = _curve_tagger(tagger, corrections, centres if method == "centred" else {})
+        tags = step.tag_vectors(vectors[test], [langs[i] for i in test])
+        s = score_predictions("", [items[i] for i in test], [primary_of(t.areas) for t in tags])
+        found.setdefault((method, order, n), []).append((s.macro_f1, s.by_lang))
+
+    for seed in seeds:
+        for pool, test in _folds(items, 2, seed):
+            rng = np.random.default_rng(1000 + seed)
+            random_order = pool[rng.permutation(len(pool))]
+            for method in methods:
+                if "random" in orders:
+                    for n in points:
+                        score(method, "random", n, random_order[:n], test)
+                if "active" in orders and usable:
+                    chosen: list[int] = []
+                    left = list(pool)
+                    while len(chosen) < usable[-1]:
+                        if len(chosen) in points:
+                            score(method, "active", len(chosen), chosen, test)
+                        current = Corrections(Correction(items[i].id, vectors[i], items[i].areas, items[i].lang)
+                                              for i in chosen)
+                        step = _curve_tagger(tagger, current, centres if method == "centred" else {})
+                        probs = step.probabilities(vectors[left], [langs[i] for i in left])
+                        next_point = min(n for n in points if n > len(chosen))
+                        page = min(ACTIVE_PAGE, next_point - len(chosen))
+                        picked = teaching_order(probs, vectors[left], page,
+                                                taught=vectors[chosen] if chosen else None)
+                        chosen += [left[j] for j in picked]
+                        left = [i for j, i in enumerate(left) if j not in set(picked)]
+                    score(method, "active", len(chosen), chosen, test)
+    out = []
+    for (method, order, n), runs in found.items():
+        lang_keys = sorted({k for _, d in runs for k in d})
+        out.append(CurvePoint(
+            method=method, order=order, n=n, macro_f1=float(np.mean([f for f, _ in runs])),
+            by_lang={k: float(np.mean([d[k] for _, d in runs if k in d])) for k in lang_keys}, runs=len(runs),
+        ))
+    return out
+
+
 def off_topic_label(primary: str) -> str:
     """The tagger's class name for a labels-file primary (``none`` -> ``off_topic``)."""
     return OFF_TOPIC if primary == NONE else primary
@@ -307,6 +413,8 @@ class EncoderResult:
     few_shot: Scores | None = None
     seconds: float = 0.0
     error: str = ""
+    curve: list[CurvePoint] = field(default_factory=list)
+    curve_seconds: float = 0.0
 
 
 @dataclass
@@ -328,7 +436,8 @@ class TaggingReport:
             "encoders": [
                 {"encoder": e.spec, "model_id": e.model_id, "error": e.error, "seconds": round(e.seconds, 1),
                  "zero_shot": e.zero_shot.to_json() if e.zero_shot else None,
-                 "few_shot": e.few_shot.to_json() if e.few_shot else None}
+                 "few_shot": e.few_shot.to_json() if e.few_shot else None,
+                 "learning_curve": [c.to_json() for c in e.curve]}
                 for e in self.encoders
             ],
             "baselines": [b.to_json() for b in self.baselines],
@@ -349,6 +458,8 @@ class TaggingReport:
             for s in (e.zero_shot, e.few_shot):
                 if s is not None:
                     out += _format_scores(s, detailed=True)
+            if e.curve:
+                out += _format_curve(e.spec, e.curve, e.curve_seconds)
         out.append("== baselines")
         for b in self.baselines:
             out += _format_scores(b, detailed=False)
@@ -363,6 +474,36 @@ class TaggingReport:
             langs = "  ".join(f"{k} {v:.3f}" for k, v in sorted(s.by_lang.items()))
             out.append(f"  {s.name:<38} {s.macro_f1:.3f}   none-F1 {s.none_f1:.3f}   {langs}")
         return "\n".join(out)
+
+    def plot_curve(self, path: str | Path) -> None:
+        """Learning curves (macro-F1 against corrections; one panel per encoder, a line per
+        method and order, dotted German / dashed English for the product's method). Raises
+        ConfigError when matplotlib is not installed, InvalidInput when no curve was measured."""
+        with_curve = [e for e in self.encoders if e.curve]
+        if not with_curve:
+            raise InvalidInput("no learning curve was measured (--curve-seeds 0?)")
+        plt = pyplot()
+        fig, axes = plt.subplots(1, len(with_curve), figsize=(6.4 * len(with_curve), 4.6), squeeze=False)
+        for ax, e in zip(axes[0], with_curve, strict=True):
+            rows: dict[tuple[str, str], list[CurvePoint]] = {}
+            for c in e.curve:
+                rows.setdefault((c.method, c.order), []).append(c)
+            for (method, order), points in rows.items():
+                points.sort(key=lambda c: c.n)
+                xs = [c.n for c in points]
+                ax.plot(xs, [c.macro_f1 for c in points], marker="o", label=f"{method}, {order} order")
+                if method == "centred" and order == "random":
+                    for lang, style in (("de", ":"), ("en", "--")):
+                        ax.plot(xs, [c.by_lang.get(lang, np.nan) for c in points], linestyle=style, color="grey",
+                                label=f"{method}, {order}: {lang} only")
+            ax.set_xlabel("editor corrections")
+            ax.set_ylabel("macro-F1 (primary area, 6 classes)")
+            ax.set_title(f"{e.spec}: learning curve ({max(c.runs for c in e.curve)} runs)", fontsize=10)
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
 
     def plot(self, path: str | Path) -> None:
         """Heatmaps of the zero-shot and few-shot confusion matrices per encoder. Raises
@@ -401,6 +542,26 @@ def pyplot() -> Any:
     return plt
 
 
+def _format_curve(spec: str, curve: Sequence[CurvePoint], seconds: float) -> list[str]:
+    runs = max(c.runs for c in curve)
+    sizes = sorted({c.n for c in curve})
+    lines = [f"-- {spec} learning curve  [macro-F1 after n corrections, mean of {runs} runs "
+             f"(2 halves x seeds), German/English in brackets; {seconds:.0f} s]",
+             "   method   order   " + "".join(f"{n:>21}" for n in sizes)]
+    rows: dict[tuple[str, str], dict[int, CurvePoint]] = {}
+    for c in curve:
+        rows.setdefault((c.method, c.order), {})[c.n] = c
+    for (method, order), by_n in rows.items():
+        cells = []
+        for n in sizes:
+            point = by_n.get(n)
+            cells.append(f"{point.macro_f1:.3f} ({point.by_lang.get('de', 0):.3f}/{point.by_lang.get('en', 0):.3f})"
+                         if point else "")
+        lines.append(f"   {method:<8} {order:<7} " + "".join(f"{cell:>21}" for cell in cells))
+    lines.append("")
+    return lines
+
+
 def _format_scores(s: Scores, *, detailed: bool) -> list[str]:
     langs = ", ".join(f"{k} {v:.3f}" for k, v in sorted(s.by_lang.items()))
     lines = [
@@ -429,6 +590,7 @@ def run_tagging_evaluation(
     progress: bool = False,
     cache_dir: str | Path | None = None,
     log: Any = None,
+    curve_seeds: Sequence[int] = (0, 1, 2, 3, 4),
 ) -> TaggingReport:
     """Run the whole evaluation: every encoder (zero-shot and few-shot) and both
     baselines on one labels file. An encoder that fails to load is recorded with its
@@ -463,6 +625,12 @@ def run_tagging_evaluation(
                 f"{spec} + corrections ({folds}-fold CV)", items, [primary_of(t) for t in few], few,
                 note=f"head trained on {folds - 1}/{folds} of the labels as corrections, scored on the rest",
             )
+            if curve_seeds:
+                if log:
+                    log(f"learning curve for {spec} ({len(curve_seeds)} seeds) ...")
+                curve_started = time.perf_counter()
+                res.curve = learning_curve(tagger, items, vectors, seeds=curve_seeds)
+                res.curve_seconds = time.perf_counter() - curve_started
         except CuratorError as exc:
             res.error = str(exc)
         res.seconds = time.perf_counter() - started

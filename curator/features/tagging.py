@@ -29,8 +29,11 @@ from curator.tagging import (
     default_duplicate_threshold,
     group_stories,
     harmonise_story_tags,
+    language_centres,
+    probabilities_from_scores,
     show_order,
     tag_input,
+    teaching_order,
 )
 from curator.types import AREA_IDS, Item, ItemQuery
 
@@ -38,6 +41,9 @@ __all__ = ["TagRun", "Tagging"]
 
 ALL_ITEMS = 10_000_000
 """Limit that means "every stored item" for the whole-collection passes below."""
+
+CENTRE_ITEMS = 2000
+"""Newest stored items whose vectors give the language centres of the corrections head."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,9 @@ class Tagging:
 
     def tagger(self) -> Tagger:
         """The tagger for the configured encoder and area model, with the editors' corrections
-        (the latest per item; corrections of items no longer stored are ignored)."""
+        (the latest per item; corrections of items no longer stored are ignored). Its head sees
+        vectors centred by language, the centres being the mean vectors of the newest
+        ``CENTRE_ITEMS`` stored items per language (cached vectors, so this costs lookups only)."""
         base = self.document_embedder()
         stored = self._storage.corrections()
         if not stored:
@@ -92,9 +100,32 @@ class Tagging:
         items = self._storage.get_items([c.item_id for c in stored])
         vectors = base.embed([tag_input(i) for i in items])
         row_of = {i.id: n for n, i in enumerate(items)}
-        corrections = Corrections(Correction(str(c.item_id), vectors[row_of[c.item_id]], c.areas)
-                                  for c in stored if c.item_id in row_of)
-        return Tagger(base.areas, self._encoder, cache=base.cache, corrections=corrections)
+        corrections = Corrections(
+            Correction(str(c.item_id), vectors[row_of[c.item_id]], c.areas, items[row_of[c.item_id]].lang)
+            for c in stored if c.item_id in row_of)
+        recent = self._storage.list_items(ItemQuery(limit=CENTRE_ITEMS))
+        centres = language_centres(base.embed([tag_input(i) for i in recent]), [i.lang for i in recent])
+        return Tagger(base.areas, self._encoder, cache=base.cache, corrections=corrections,
+                      language_centres=centres)
+
+    def to_teach(self, *, limit: int = 10, days: int = 14) -> list[Item]:
+        """Items whose correction would teach the tagger most, best first: items first collected
+        in the last ``days`` days, not yet corrected, not a duplicate copy, already tagged, in
+        :func:`curator.tagging.teaching_order` (smallest margin between the two likeliest classes,
+        skipping near copies of each other and of corrected items)."""
+        since = self._clock.now() - timedelta(days=days)
+        stored = self._storage.corrections()
+        corrected = {c.item_id for c in stored}
+        candidates = [i for i in self._storage.list_items(ItemQuery(limit=ALL_ITEMS, seen_since=since))
+                      if i.id not in corrected and i.duplicate_of is None and i.area_scores]
+        if not candidates or limit <= 0:
+            return []
+        probabilities = probabilities_from_scores([i.area_scores for i in candidates], self._areas.ids)
+        vectors = self.embed(candidates)
+        taught_items = self._storage.get_items([c.item_id for c in stored]) if stored else []
+        taught = self.embed(taught_items) if taught_items else None
+        order = teaching_order(probabilities, vectors, limit, taught=taught)
+        return [candidates[i] for i in order]
 
     def tag(self, *, retag_all: bool = False, progress: bool = False, batch_size: int = 256,
             duplicates_days: int = 30) -> TagRun:

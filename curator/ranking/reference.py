@@ -55,7 +55,7 @@ def rank_naive(pool: CandidatePool, batch: MemberBatch, w: RankingWeights | None
         total = (ctx.right @ left[0])[None, :]  # one matrix-vector product per member
         ex_r, ex_c = _exclusion_cells(batch, row, lookup, ctx.group_column)
         total[ex_r, ex_c] = -np.inf
-        picked, fl = rerank(pool, cols, total, batch.followed[row], k, w)
+        picked, fl = rerank(pool, cols, total, batch.followed[row], k, w, batch.area_affinity[row])
         ok = picked[0] >= 0
         safe = np.maximum(picked[0], 0)
         items[j] = np.where(ok, pool.item_ids[cols][safe], -1)

@@ -45,12 +45,14 @@ def scored_items(ranking: Ranking, members: Sequence[Member], affinity: NDArray[
                  pool: CandidatePool, items: Mapping[int, Item], personas: Mapping[str, Persona],
                  liked: Mapping[int, Sequence[LikedEvent]], liked_items: Mapping[int, Item],
                  liked_vectors: Mapping[int, NDArray[np.float32]],
-                 area_names: Mapping[str, Mapping[str, str]]) -> dict[int, list[ScoredItem]]:
+                 area_names: Mapping[str, Mapping[str, str]],
+                 boosted: Sequence[Mapping[int, str]] | None = None) -> dict[int, list[ScoredItem]]:
     """Ranked feeds by member id. Row j of ``ranking`` and of ``affinity`` (area affinities in
     ``AREA_IDS`` order) belong to ``members[j]``; ``items`` holds every pool item by id. ``liked``
     gives each member's liked items (strongest first); ``liked_items``/``liked_vectors`` their
     items and document vectors by id (a liked item missing there is not quoted). Items the member
-    may not see are dropped; the explanation is in the member's language (English unless "de")."""
+    may not see are dropped; the explanation is in the member's language (English unless "de").
+    ``boosted[j]`` maps the items an editor rule boosts for ``members[j]`` to the rule's note."""
     out: dict[int, list[ScoredItem]] = {}
     for j, member in enumerate(members):
         lang = member.language if member.language in ("de", "en") else "en"
@@ -71,7 +73,8 @@ def scored_items(ranking: Ranking, members: Sequence[Member], affinity: NDArray[
             text = explain(lang, comps, item_areas=dict(zip(AREA_IDS, item_area_vector(item).tolist(), strict=True)),
                            followed=member.declared_areas, affinity=member_affinity, persona_name=persona,
                            liked=best, has_interests=bool(member.interests.strip()),
-                           pinned=bool(ranking.pinned[j, slot]), floor=bool(ranking.floor[j, slot]), area_names=area_names)
+                           pinned=bool(ranking.pinned[j, slot]), floor=bool(ranking.floor[j, slot]), area_names=area_names,
+                           boosted=None if boosted is None else boosted[j].get(item_id))
             ranked.append(ScoredItem(item, float(ranking.scores[j, slot]), comps, text, bool(ranking.pinned[j, slot])))
         out[member.id] = ranked
     return out

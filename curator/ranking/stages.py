@@ -65,6 +65,22 @@ class RankingWeights:
     shortlist: int = 60
     area_floor_min_score: float = 0.5
     """An item counts for an area's floor when its area score is at least this."""
+    # several interests per member (re-ranking): the areas with an affinity of at least
+    # ``interest_min`` (declared areas, and areas the member's feedback revealed) take turns for
+    # the slots in proportion to their affinity (Sainte-Lague quotients, as in PM-2); the item of
+    # the interest whose turn it is gets ``interest_bonus`` (in score units) on top of its MMR score
+    interest_bonus: float = 100.0
+    """0 turns the interest quotas off; 100 (far above the spread of scores, below pins) makes them
+    quotas rather than a nudge."""
+    interest_min: float = 0.8
+    interest_free: float = 0.15
+    """The weight of the member's other areas taken together: on their turns the slot goes by
+    score alone (a member with one strong interest still sees the best of the rest)."""
+    interest_shortlist: int = 10
+    """Extra short-list items per area (its best by total score), so that an interest the
+    overall short list misses can still get its share."""
+    interest_window: int = 10
+    """The first this many slots (a page) are chosen with the quotas, then ordered by score."""
 
     def vector(self) -> NDArray[np.float32]:
         return np.array([getattr(self, c) for c in COMPONENTS], dtype=F32)
@@ -359,12 +375,71 @@ def components_of(ctx: GroupContext, pool: CandidatePool, picked_cols: NDArray[n
     return out
 
 
+def primary_areas(areas: NDArray[np.float32]) -> NDArray[np.int64]:
+    """Each item's primary area (index into ``AREA_IDS``; the area scored 1.0 by
+    :func:`item_area_vector`), -1 for an item without areas."""
+    if areas.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.where(areas.max(axis=1) >= 1.0, np.argmax(areas, axis=1), -1).astype(np.int64)
+
+
+def interest_weights(affinity: NDArray[np.float32], w: RankingWeights) -> NDArray[np.float32] | None:
+    """A member's interests and their weights (m, A): the areas whose affinity is at least
+    ``w.interest_min`` (declared areas start at 1, areas the member's feedback revealed grow with
+    it), weighted by affinity; 0 elsewhere. None when quotas are off."""
+    if w.interest_bonus <= 0:
+        return None
+    a = np.asarray(affinity, dtype=F32)
+    return np.where(a >= w.interest_min, a, F32(0)).astype(F32)
+
+
+def _with_interest_extras(total: NDArray[np.float32], short: NDArray[np.int64], rel: NDArray[np.float32],
+                          primary: NDArray[np.int64], weights: NDArray[np.float32], per_area: int
+                          ) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+    """The short list (sorted, best first) extended, for each member and interest (``weights``
+    > 0) with fewer than ``per_area`` items in it, by that area's ``per_area`` best columns by
+    total score. Cells that extend nothing, and extras already in the short list (a score not
+    below the short list's last), are -inf, so that no item appears twice among the valid ones.
+    Only the rows that need an area's extras are searched: usually a few members per chunk."""
+    m = total.shape[0]
+    last = rel[:, -1:]
+    in_short = primary[short]
+    parts, scores = [short], [rel]
+    for a in range(weights.shape[1]):
+        cols_a = np.flatnonzero(primary == a)
+        if cols_a.size == 0:
+            continue
+        have = ((in_short == a) & np.isfinite(rel)).sum(axis=1)
+        need = np.flatnonzero((weights[:, a] > 0) & (have < per_area))
+        if need.size == 0:
+            continue
+        q = min(per_area, cols_a.size)
+        block = total[np.ix_(need, cols_a)]
+        top = (np.argpartition(-block, q - 1, axis=1)[:, :q] if cols_a.size > q
+               else np.tile(np.arange(q), (need.size, 1)))
+        val = np.take_along_axis(block, top, axis=1)
+        extra_cols = np.zeros((m, q), dtype=np.int64)
+        extra_rel = np.full((m, q), -np.inf, dtype=F32)
+        extra_cols[need] = cols_a[top]
+        extra_rel[need] = np.where(np.isfinite(val) & (val < last[need]), val, -np.inf)
+        parts.append(extra_cols)
+        scores.append(extra_rel)
+    return np.concatenate(parts, axis=1), np.concatenate(scores, axis=1)
+
+
 def rerank(pool: CandidatePool, cols: NDArray[np.int64], total: NDArray[np.float32],
-           followed: NDArray[np.bool_], k: int, w: RankingWeights
+           followed: NDArray[np.bool_], k: int, w: RankingWeights,
+           interest_affinity: NDArray[np.float32] | None = None
            ) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
     """Stages 3-4: from total scores (m, n; -inf = not a candidate) pick ``k`` column positions
-    per member (−1 padding) with MMR diversity and the followed-area floor. Returns the positions
-    and a flag per slot saying the area floor placed it."""
+    per member (−1 padding) with MMR diversity, interest quotas and the followed-area floor.
+    ``interest_affinity`` (m, A): the members' area affinities, whose strong areas are their
+    interests (:func:`interest_weights`; None: no quotas). Interests take turns for the slots by
+    their Sainte-Lague quotient ``weight / (2 * seats + 1)``; at each slot the items of the
+    interest whose turn it is get ``w.interest_bonus``, so an interest with weight 1 next to one
+    with weight 2 gets about a third of the list, while a clearly better item of another area
+    still wins its place. Everything is computed on the short list, never on the whole
+    candidate matrix. Returns the positions and a flag per slot saying the area floor placed it."""
     m, n = total.shape
     k_eff = min(k, n)
     if n == 0 or m == 0:
@@ -375,20 +450,56 @@ def rerank(pool: CandidatePool, cols: NDArray[np.int64], total: NDArray[np.float
     order = np.argsort(-rel, axis=1, kind="stable")
     short = np.take_along_axis(short, order, axis=1)
     rel = np.take_along_axis(rel, order, axis=1)
+    weights = interest_weights(interest_affinity, w) if interest_affinity is not None else None
+    primary = primary_areas(pool.areas[cols])
+    if weights is not None and n > L and w.interest_shortlist > 0:
+        short, rel = _with_interest_extras(total, short, rel, primary, weights, w.interest_shortlist)
+        L = short.shape[1]
     valid = np.isfinite(rel)
     red = pool.reduced[cols[short]]  # (m, L, r)
-    sims = np.matmul(red, np.transpose(red, (0, 2, 1)))  # (m, L, L)
     rows = np.arange(m)
     chosen = np.full((m, k_eff), -1, dtype=np.int64)  # positions in the short list
     taken = ~valid.copy()
     maxsim = np.zeros((m, L), dtype=F32)
+    if weights is not None:
+        short_primary = primary[short]  # (m, L); -1: no primary area
+        n_areas = weights.shape[1]
+        # items left per area in the short list (pins aside: they lead whatever the quotas say)
+        open_cells = valid & (rel < PIN_BONUS / 2) & (short_primary >= 0)
+        cell_rows = np.nonzero(open_cells)[0]
+        left = np.bincount(cell_rows * n_areas + short_primary[open_cells],
+                           minlength=m * n_areas).reshape(m, n_areas)
+        seats = np.zeros((m, n_areas), dtype=F32)
+        free_seats = np.zeros(m, dtype=F32)
+        bonus = F32(w.interest_bonus)
     for step in range(k_eff):  # loops over slots, not members
         mmr = np.where(taken, -np.inf, rel - F32(w.diversity) * maxsim)
+        if weights is not None:
+            # whose turn: the interest with the highest Sainte-Lague quotient that still has an item
+            quotient = np.where((left > 0) & (weights > 0), weights / (2 * seats + 1), -1.0)
+            turn = np.argmax(quotient, axis=1)
+            # the member's other areas, together, take turns too: a free turn goes by score alone
+            has_turn = (quotient[rows, turn] > 0) & (quotient[rows, turn] > w.interest_free / (2 * free_seats + 1))
+            mmr = mmr + np.where(has_turn[:, None] & (short_primary == turn[:, None]), bonus, F32(0))
         pick = np.argmax(mmr, axis=1)
         ok = np.isfinite(mmr[rows, pick])
         chosen[ok, step] = pick[ok]
         taken[rows[ok], pick[ok]] = True
-        maxsim = np.where(ok[:, None], np.maximum(maxsim, sims[rows, pick]), maxsim)
+        # similarities to the picked item only: k rows instead of the whole (L, L) matrix per member
+        sim = np.matmul(red, red[rows, pick][:, :, None])[:, :, 0]
+        maxsim = np.where(ok[:, None], np.maximum(maxsim, sim), maxsim)
+        if weights is not None:
+            # a seat goes to whose turn it was; what is left is counted by the item's area
+            seats[rows[ok & has_turn], turn[ok & has_turn]] += 1
+            free_seats += ok & ~has_turn
+            area = short_primary[rows, pick]
+            counted = ok & (area >= 0) & open_cells[rows, pick]
+            left[rows[counted], area[counted]] -= 1
+    if weights is not None and w.interest_window > 0:
+        # the quotas decide which items make the first page; within it the better score comes first
+        head = chosen[:, :min(w.interest_window, k_eff)]
+        head_rel = np.where(head >= 0, np.take_along_axis(rel, np.maximum(head, 0), axis=1), -np.inf)
+        chosen[:, :head.shape[1]] = np.take_along_axis(head, np.argsort(-head_rel, axis=1, kind="stable"), axis=1)
     floor_flag = np.zeros((m, k_eff), dtype=bool)
     if followed.any() and w.area_floor_min_score > 0:
         _area_floor(pool, cols, short, rel, chosen, floor_flag, followed, w.area_floor_min_score)
@@ -436,11 +547,14 @@ def _area_floor(pool: CandidatePool, cols: NDArray[np.int64], short: NDArray[np.
 
 
 def rank(pool: CandidatePool, batch: MemberBatch, w: RankingWeights = RankingWeights(), k: int = 20,
-         chunk: int = 1024, scale: Mapping[str, float] | None = None) -> Ranking:
+         chunk: int = 1024, scale: Mapping[str, float] | None = None,
+         changes: Sequence[Mapping[int, float]] | None = None) -> Ranking:
     """Rank the pool for every member of ``batch``; see the module docstring for the stages.
     ``scale`` gives the component scales (:func:`component_scales`) of an earlier run over the
     whole member base, so that one member re-ranked alone is scored like the rest; None
-    estimates them from ``batch``."""
+    estimates them from ``batch``. ``changes[j]`` (editor rules, :mod:`curator.ranking.rules`)
+    maps item ids to what is added to member j's score of that item (-inf: blocked); members
+    with the same rules may share one mapping."""
     m = len(batch)
     out_items = np.full((m, k), -1, dtype=np.int64)
     out_scores = np.zeros((m, k), dtype=F32)
@@ -468,7 +582,11 @@ def rank(pool: CandidatePool, batch: MemberBatch, w: RankingWeights = RankingWei
             total = left @ ctx.right.T  # stage 2: all components in one product
             ex_r, ex_c = _exclusion_cells(batch, rows, lookup, ctx.group_column)
             total[ex_r, ex_c] = -np.inf
-            picked, floor = rerank(pool, cols, total, batch.followed[rows], k, w)  # stages 3-4
+            if changes is not None:
+                ch_r, ch_c, ch_v = _change_cells(changes, rows, lookup, cols)
+                total[ch_r, ch_c] += ch_v
+            picked, floor = rerank(pool, cols, total, batch.followed[rows], k, w,
+                                   batch.area_affinity[rows])  # stages 3-4
             ok = picked >= 0
             safe = np.maximum(picked, 0)
             sel_rows = np.arange(rows.size)[:, None]
@@ -520,6 +638,33 @@ def _exclusion_cells(batch: MemberBatch, rows: NDArray[np.int64], lookup: _PoolL
     c = np.where(pool_rows >= 0, group_column[np.maximum(pool_rows, 0)], -1)
     ok = c >= 0
     return r[ok], c[ok]
+
+
+def _change_cells(changes: Sequence[Mapping[int, float]], rows: NDArray[np.int64], lookup: _PoolLookup,
+                  cols: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32]]:
+    """(row, column, value) cells of the editor rules' score changes for the chunk. A change
+    lands on the item's own column only: a copy that does not represent its duplicate group
+    here is not shown anyway, and blocking one source's copy must not hide another's."""
+    done: dict[int, tuple[NDArray[np.int64], NDArray[np.float32]]] = {}
+    r_parts, c_parts, v_parts = [], [], []
+    for n, j in enumerate(rows.tolist()):
+        change = changes[j]
+        if not change:
+            continue
+        if id(change) not in done:  # members with the same rules share a mapping
+            ids = np.fromiter(change.keys(), dtype=np.int64, count=len(change))
+            values = np.fromiter(change.values(), dtype=F32, count=len(change))
+            pool_rows = lookup.rows(ids)
+            pos = np.searchsorted(cols, pool_rows).clip(max=max(cols.size - 1, 0))
+            own = (pool_rows >= 0) & (cols[pos] == pool_rows)
+            done[id(change)] = (pos[own].astype(np.int64), values[own])
+        c, v = done[id(change)]
+        r_parts.append(np.full(c.size, n, dtype=np.int64))
+        c_parts.append(c)
+        v_parts.append(v)
+    if not c_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=F32)
+    return np.concatenate(r_parts), np.concatenate(c_parts), np.concatenate(v_parts)
 
 
 def _group_columns(pool: CandidatePool, col_of: NDArray[np.int64]) -> NDArray[np.int64]:

@@ -12,6 +12,8 @@ Public surface (explicit re-exports):
 - :func:`harmonise_story_tags` (with :func:`duplicate_groups`, :func:`story_tags`): the
   copies of one story get one decision.
 - :func:`make_tagger`: a tagger from an encoder spec with the default settings.
+- :func:`teaching_order` (with :func:`margins`): which items an editor should correct next.
+- :func:`language_centres`: mean document vector per language, for the corrections head.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from curator.embeddings import EmbeddingCache, make_encoder
+from curator.tagging.active import margins, probabilities_from_scores, teaching_order
 from curator.tagging.areas import OFF_TOPIC, Area, AreaModel, default_areas_path, load_areas, parse_areas
-from curator.tagging.corrections import Correction, CorrectionHead, Corrections, train_head
+from curator.tagging.corrections import Correction, CorrectionHead, Corrections, language_centres, train_head
 from curator.tagging.dedupe import (
     DEFAULT_DUPLICATE_THRESHOLD,
     VISIBILITY_RANK,
@@ -55,12 +58,16 @@ __all__ = [
     "find_duplicates",
     "group_stories",
     "harmonise_story_tags",
+    "language_centres",
     "load_areas",
     "make_tagger",
+    "margins",
     "parse_areas",
+    "probabilities_from_scores",
     "show_order",
     "story_tags",
     "tag_input",
+    "teaching_order",
     "train_head",
 ]
 

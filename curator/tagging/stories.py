@@ -42,8 +42,9 @@ def story_tags(tagger: Tagger, stories: Sequence[Sequence[Item]]) -> list[TagRes
     if not stories:
         return []
     # one embedding call for all copies: the cache is asked once, not once per story
-    vectors = tagger.embed([tag_input(i) for story in stories for i in story])
-    probabilities = tagger.probabilities(vectors)
+    copies = [i for story in stories for i in story]
+    vectors = tagger.embed([tag_input(i) for i in copies])
+    probabilities = tagger.probabilities(vectors, [i.lang for i in copies])
     bounds = np.cumsum([0, *(len(story) for story in stories)])
     means = np.stack([probabilities[a:b].mean(axis=0) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
     return tagger.decide(means)

@@ -20,7 +20,8 @@ Method (measured in docs/tagging.md):
 5. **Corrections.** Editor-labelled examples train a scikit-learn logistic-regression
    head on the document vectors plus the zero-shot scores; its probabilities are
    blended with the zero-shot ones, the head's weight growing with the number of
-   corrections (see :mod:`curator.tagging.corrections`).
+   corrections (see :mod:`curator.tagging.corrections`). Given ``language_centres`` (mean
+   document vector per language), the head sees vectors centred by their language.
 
 Pure code: no database. Embeddings go through an optional :class:`EmbeddingCache`.
 """
@@ -145,6 +146,8 @@ class Tagger:
 
     ``corrections`` (editor verdicts) train a head on first use; alternatively pass an
     already trained ``head`` (e.g. loaded with ``CorrectionHead.from_bytes``).
+    ``language_centres`` (language -> mean document vector of the stored items) centre the
+    head's input by language; they do not change the zero-shot scores.
 
     ``classes`` are the five area ids followed by ``"off_topic"``. ``version`` identifies
     everything a tag depends on (area-model version, encoder id, settings, corrections
@@ -160,8 +163,10 @@ class Tagger:
         corrections: Corrections | None = None,
         head: CorrectionHead | None = None,
         settings: TaggerSettings | None = None,
+        language_centres: Mapping[str, NDArray[np.float32]] | None = None,
     ) -> None:
         self.areas = areas
+        self.language_centres: dict[str, NDArray[np.float32]] = dict(language_centres or {})
         self.encoder = encoder
         self.cache = cache
         self.settings = settings or TaggerSettings()
@@ -279,8 +284,10 @@ class Tagger:
             self._calibration = Calibration(temperature=temperature, thresholds=thresholds)
         return self._calibration
 
-    def probabilities(self, vectors: NDArray[np.float32]) -> NDArray[np.float64]:
-        """(n, 6) probabilities; blended with the corrections head when there is one."""
+    def probabilities(self, vectors: NDArray[np.float32],
+                      langs: Sequence[str | None] | None = None) -> NDArray[np.float64]:
+        """(n, 6) probabilities; blended with the corrections head when there is one
+        (``langs``: each row's language, for the head's language centres; None = uncentred)."""
         sims = self.similarities(vectors)
         zs = softmax(sims, self.calibration().temperature)
         head = self.head()
@@ -288,7 +295,7 @@ class Tagger:
             return zs
         from curator.tagging.corrections import blend
 
-        return blend(head, vectors, sims, zs)
+        return blend(head, vectors, sims, zs, langs)
 
     def head(self) -> CorrectionHead | None:
         """The trained corrections head, trained on first use (None without corrections)."""
@@ -323,12 +330,14 @@ class Tagger:
             results.append(TagResult(areas=tuple(tags), scores=scores))
         return results
 
-    def tag_vectors(self, vectors: NDArray[np.float32]) -> list[TagResult]:
-        """Tags for already-embedded documents (rows of :meth:`embed`)."""
+    def tag_vectors(self, vectors: NDArray[np.float32],
+                    langs: Sequence[str | None] | None = None) -> list[TagResult]:
+        """Tags for already-embedded documents (rows of :meth:`embed`; ``langs`` as in
+        :meth:`probabilities`)."""
         if len(vectors) == 0:
             return []
-        return self.decide(self.probabilities(vectors))
+        return self.decide(self.probabilities(vectors, langs))
 
     def tag(self, docs: Sequence[TagInput], progress: bool = False) -> list[TagResult]:
         """Tags for ``docs``, in input order."""
-        return self.tag_vectors(self.embed(docs, progress=progress))
+        return self.tag_vectors(self.embed(docs, progress=progress), [d.lang for d in docs])

@@ -89,3 +89,28 @@ def test_copies_of_one_story_get_the_same_areas(curator: Curator, httpserver: HT
     copies = curator.items.list(ItemQuery())
     assert len(copies) == 2 and sum(i.duplicate_of is not None for i in copies) == 1
     assert copies[0].areas == copies[1].areas
+
+
+def test_corrections_head_centres_vectors_by_language(curator: Curator) -> None:
+    from datetime import timedelta
+
+    from curator.types import ParsedItem
+
+    now = curator.clock.now()
+    src = Source(id="mixed", title="Mixed", url="https://mixed.example/feed")
+    curator.storage.ensure_internal_source(src, now)
+    words = {"de": "Software Wolke Daten Rechner Netz", "en": "software cloud data computer network"}
+    parsed = [ParsedItem(key=f"{lang}-{n}", title=f"{words[lang]} {n}", url=None, canonical_url=None,
+                         summary="", content_html="", text=f"{words[lang]} story number {n}", author=None,
+                         published=now - timedelta(hours=n), updated=None, lang=lang, content_hash=f"{lang}-{n}")
+              for lang in ("de", "en") for n in range(21)]
+    curator.storage.upsert_items(src, parsed, now)
+    assert curator.tagging.tagger().language_centres == {}  # no corrections: no head, nothing to centre
+    items = curator.items.list(ItemQuery(limit=100))
+    curator.tagging.correct(items[0].id, ["technology"], editor="ed@cluster.example")
+    curator.tagging.correct(items[1].id, ["company"], editor="ed@cluster.example")
+    tagger = curator.tagging.tagger()
+    assert set(tagger.language_centres) == {"de", "en"}
+    head = tagger.head()
+    assert head is not None and set(head.centres) == {"de", "en"}
+    assert curator.tagging.tag().tagged == 42

@@ -6,7 +6,13 @@ import math
 
 import numpy as np
 
-from curator.evaluation.ranking import intra_list_diversity, ndcg_at, recall_at, run_evaluation
+from curator.evaluation.ranking import (
+    intent_aware_ndcg,
+    intra_list_diversity,
+    ndcg_at,
+    recall_at,
+    run_evaluation,
+)
 from tests.conftest import shared_dir
 
 
@@ -20,12 +26,26 @@ def test_metrics() -> None:
     assert intra_list_diversity([0, 1, 2], v) == 1.0 and intra_list_diversity([0, 0], v) == 0.0
 
 
+def test_intent_aware_ndcg_averages_over_the_members_interests() -> None:
+    rel = np.array([1, 1, 1, 0])
+    primary = np.array([0, 0, 1, 1])
+    # a list of interest 0 only: perfect for interest 0, nothing for interest 1
+    assert intent_aware_ndcg([0, 1], rel, primary, [0, 1], 2) == 0.5
+    assert intent_aware_ndcg([0, 2], rel, primary, [0, 1], 2) > 0.5
+    assert intent_aware_ndcg([0, 1], rel, primary, [0], 2) == 1.0
+    assert math.isnan(intent_aware_ndcg([0, 1], rel, primary, [2], 2))  # no relevant item of that interest
+
+
 def test_smoke_run_on_shared_articles_with_the_fake_encoder() -> None:
     data = shared_dir("eval")
-    report = run_evaluation(data, encoder="fake", n_members=40, n_cold=20, seed=1)
-    assert report["setup"]["articles"] == 440
+    report = run_evaluation(data, encoder="fake", n_members=40, n_cold=20, n_revealed=20, seed=1)
+    assert report["setup"]["articles"] == 440 and report["setup"]["revealed_members"] == 20
     names = set(report["warm"])
     assert {"curator", "most recent", "most popular", "area match only", "random"} <= names
-    for group in ("warm", "cold"):
+    for group in ("warm", "cold", "revealed"):
         for m in report[group].values():
-            assert 0 <= m["ndcg@10"] <= 1 and 0 <= m["coverage"] <= 1
+            assert 0 <= m["ndcg@10"] <= 1 and 0 <= m["ia-ndcg@10"] <= 1 and 0 <= m["coverage"] <= 1
+    for m in report["revealed"].values():
+        assert 0 <= m["share_b@10"] <= 1
+    clicks = report["email_clicks"]
+    assert clicks["clicks"] > 0 and clicks["ndcg@10_gain"] == clicks["ndcg@10_with"] - clicks["ndcg@10_without"]

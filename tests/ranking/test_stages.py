@@ -170,3 +170,47 @@ def test_empty_inputs() -> None:
     empty = make_pool(np.zeros(0, dtype=np.int64), np.zeros((0, D)), np.zeros((0, len(AREA_IDS))), np.zeros(0),
                       visibility=[])
     assert rank(empty, make_batch(rng, [member(0)]), k=2).items.tolist() == [[-1, -1]]
+
+
+def two_interest_world(affinity: list[float]) -> tuple:  # type: ignore[type-arg]
+    """200 items: 100 of area 0 close to the member's declared vector, 100 of area 1 far from it;
+    a member whose area affinities are ``affinity``."""
+    rng = np.random.default_rng(8)
+    base = unit(rng, 2)
+    x = np.vstack([base[0] + 0.3 * unit(rng, 100), base[1] + 0.3 * unit(rng, 100)]).astype(np.float32)
+    areas = np.zeros((200, len(AREA_IDS)), dtype=np.float32)
+    areas[:100, 0] = 1.0
+    areas[100:, 1] = 1.0
+    pool = make_pool(np.arange(1, 201), x, areas, np.ones(200), visibility=["public"] * 200)
+    batch = make_batch(rng, [member(0)])
+    batch = MemberBatch(**{**batch.__dict__, "declared": base[:1], "positive": np.zeros((1, D), np.float32),
+                           "negative": np.zeros((1, D), np.float32), "persona_index": np.array([-1]),
+                           "area_affinity": np.array([affinity], dtype=np.float32)})
+    return pool, batch
+
+
+def test_interests_share_the_first_page_in_proportion_to_their_weight() -> None:
+    pool, batch = two_interest_world([1.0, 1.0, 0, 0, 0])
+    off = rank(pool, batch, RankingWeights(interest_bonus=0.0), k=10).items[0]
+    assert (off > 100).sum() <= 1  # one averaged profile: the declared interest takes the page
+    quotas_only = RankingWeights(interest_free=0.0)
+    assert (rank(pool, batch, quotas_only, k=10).items[0] > 100).sum() == 5
+    # with the default free turns (weight 0.15, by score alone: here area 0) it has 4 of 10
+    assert (rank(pool, batch, k=10).items[0] > 100).sum() == 4
+    pool, batch = two_interest_world([1.0, 2.0, 0, 0, 0])
+    assert (rank(pool, batch, quotas_only, k=10).items[0] > 100).sum() == 7  # Sainte-Lague seats, weights 2:1
+    # the short list is extended per area: the second interest gets its share even when none of
+    # its items is among the overall best
+    assert (rank(pool, batch, RankingWeights(shortlist=10, interest_free=0.0), k=10).items[0] > 100).sum() == 7
+    # an area below the minimum affinity is no interest of its own
+    pool, batch = two_interest_world([1.0, 0.5, 0, 0, 0])
+    assert (rank(pool, batch, k=10).items[0] > 100).sum() <= 1
+
+
+def test_the_first_page_is_ordered_by_score_and_pins_still_lead() -> None:
+    pool, batch = two_interest_world([1.0, 1.0, 0, 0, 0])
+    r = rank(pool, batch, k=10)
+    assert np.all(np.diff(r.scores[0]) <= 0)
+    pinned = make_pool(pool.item_ids, pool.vectors, pool.areas, pool.freshness, visibility=list(pool.visibility),
+                       pinned=[i == 150 for i in pool.item_ids.tolist()])
+    assert rank(pinned, batch, k=10).items[0, 0] == 150

@@ -60,3 +60,31 @@ def test_scores_and_label_errors(tmp_path: Path) -> None:
     bad.write_text('{"id": "a", "primary": "finance", "areas": []}\n', encoding="utf-8")
     with pytest.raises(InvalidInput, match="line 1"):
         load_labels(bad)
+
+
+def test_learning_curve_compares_methods_and_orders_on_the_same_runs(tmp_path: Path, toy_areas_file: Path) -> None:
+    from curator.embeddings import FakeEncoder
+    from curator.evaluation.tagging import learning_curve
+    from curator.tagging import Tagger, load_areas
+
+    items = load_labels(_labels_file(tmp_path))
+    tagger = Tagger(load_areas(toy_areas_file), FakeEncoder(dim=256))
+    vectors = tagger.embed([it.as_input() for it in items])
+    curve = learning_curve(tagger, items, vectors, sizes=(4, 8, 12, 500), seeds=(0, 1))
+    got = {(c.method, c.order, c.n): c for c in curve}
+    # 500 is more than half of the 36 labels: left out; 0 is the zero-shot start of every line.
+    assert set(got) == {(m, o, n) for m in ("today", "centred") for o in ("random", "active") for n in (0, 4, 8, 12)}
+    assert all(c.runs == 4 and 0.0 <= c.macro_f1 <= 1.0 and set(c.by_lang) == {"de", "en"} for c in curve)
+    # With no corrections every method and order is the same zero-shot tagger.
+    assert len({round(got[(m, o, 0)].macro_f1, 9) for m in ("today", "centred") for o in ("random", "active")}) == 1
+
+
+def test_eval_command_writes_the_learning_curve_plot(tmp_path: Path, toy_areas_file: Path) -> None:
+    labels = _labels_file(tmp_path)
+    plot = tmp_path / "curve.png"
+    result = CliRunner().invoke(eval_tagging, ["--labels", str(labels), "--encoders", "fake:256", "--areas",
+                                               str(toy_areas_file), "--folds", "3", "--no-progress",
+                                               "--curve-seeds", "1", "--curve-plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    assert "learning curve" in result.stdout
+    assert plot.exists() and plot.stat().st_size > 1000
