@@ -79,6 +79,18 @@ class Settings:
     """Who may read ``/metrics`` and the details of ``/healthz``: empty, clients on loopback only;
     set, whoever sends ``Authorization: Bearer <metrics_token>`` (docs/operations.md)."""
     timezone: str = "Europe/Berlin"
+    # the sender's identity in every email (brand block, imprint and postal address)
+    cluster_name: str = "DigitalCluster"
+    """The network's name: the email's brand block, its sign-off and the web archive."""
+    brand_color: str = "#0b4f8a"
+    brand_logo_url: str = ""
+    """An https:// image shown in the email's brand block instead of the name in large type; empty: the name."""
+    postal_address: str = ""
+    """The sender's postal address, printed in every email (one line per line of text)."""
+    imprint: str = ""
+    """The imprint (Impressum) of every email: who is responsible, legal form, register, representatives.
+    German commercial email must carry it; ``curator doctor`` warns in production when it or
+    ``postal_address`` is empty."""
 
     def __post_init__(self) -> None:
         # Settings built in code (tests, tools, replace()) obey the same rules as loaded ones.
@@ -193,6 +205,16 @@ def _base_url(value: Any) -> bool:
     return bool(parts.hostname) and "@" not in parts.netloc and not parts.query and not parts.fragment
 
 
+def _lines(value: Any) -> bool:
+    """Text of several lines (printed in emails, never in a header): no control characters but line breaks."""
+    return isinstance(value, str) and len(value) <= 2000 and _text(value.replace("\r\n", "").replace("\n", ""))
+
+
+def _https_url_or_empty(value: Any) -> bool:
+    return value == "" or (isinstance(value, str) and re.fullmatch(r"https://[\x21-\x7e]+", value) is not None
+                           and '"' not in value and "<" not in value and ">" not in value)
+
+
 def _secret_key(value: Any) -> bool:
     return isinstance(value, str) and (value == "" or len(value) >= MIN_SECRET_KEY_LENGTH)
 
@@ -251,6 +273,16 @@ SETTING_RULES: dict[str, SettingRule] = {
                                  lambda value: isinstance(value, str) and re.fullmatch(
                                      rf"(|[A-Za-z0-9._-]{{{MIN_SECRET_KEY_LENGTH},}})", value) is not None),
     "timezone": SettingRule("an IANA time zone name such as Europe/Berlin or UTC", _timezone),
+    "cluster_name": SettingRule("the network's name, one line of text (not empty), e.g. DigitalCluster.Hamburg",
+                                lambda value: _some_text(value) and len(value) <= 80),
+    "brand_color": SettingRule("a colour as #rrggbb, e.g. #0b4f8a",
+                               lambda value: isinstance(value, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", value) is not None),
+    "brand_logo_url": SettingRule("empty (the name is shown) or an https:// address of an image, printable ASCII "
+                                  "without quotes or angle brackets", _https_url_or_empty),
+    "postal_address": SettingRule("text of up to 2000 characters, line breaks allowed, e.g. "
+                                  "'Hamburg@work e.V.\\nWexstraße 7\\n20355 Hamburg'", _lines),
+    "imprint": SettingRule("text of up to 2000 characters, line breaks allowed (who is responsible, register, "
+                           "representatives)", _lines),
 }
 """One rule per field of :class:`Settings`: every setting is checked here and nowhere else."""
 

@@ -9,6 +9,7 @@ The root holds the settings, the clock and one namespace per capability::
     cur.tagging    subject areas, duplicates          cur.feeds      ranked feeds, pins, browsing
     cur.digests    newsletters: draft to delivery     cur.accounts   web accounts, sign-in, tokens
     cur.stats      trends, health, metrics, doctor    cur.jobs       scheduled job runs, leases
+    cur.rules      editor rules: block or boost      cur.trends     topic trends, the topics block
 
 Each namespace is a class in ``curator/features/`` that loads, calls a domain package and stores.
 Nothing is assigned after construction and nothing wires itself lazily: tests inject through the
@@ -40,9 +41,11 @@ from .features.personas import Personas
 from .features.posts import Posts
 from .features.profile_refresh import ProfileRefresher
 from .features.ranking_inputs import RankingInputs
+from .features.rules import RuleBook, Rules
 from .features.sources import Sources
 from .features.stats import Stats
 from .features.tagging import Tagging
+from .features.trends import Trends
 from .ingest.fetch import Fetcher, FetchPolicy
 from .ingest.jsonl import read_jsonl
 from .ranking.stages import RankingWeights
@@ -84,10 +87,10 @@ def make_curator(settings: Settings | None = None, *, clock: Clock | None = None
     embedding_cache = DbEmbeddingCache(storage)
     mail = AccountMail(account_sender or default_sender(settings), mail_from=settings.mail_from, clock=clock)
 
-    sources = Sources(settings, storage, clock, fetcher)
+    areas = load_areas(Path(settings.models_dir) / "subject_areas.yaml")
+    sources = Sources(settings, storage, clock, fetcher, area_names={a.id: dict(a.names) for a in areas.areas})
     posts = Posts(storage, clock)
-    tagging = Tagging(storage, clock, encoder, load_areas(Path(settings.models_dir) / "subject_areas.yaml"),
-                      embedding_cache)
+    tagging = Tagging(storage, clock, encoder, areas, embedding_cache)
     items = Items(storage, clock, encoder, tagging)
     profiles = ProfileRefresher(storage=storage, clock=clock, encoder=encoder, tagging=tagging,
                                 embedding_cache=embedding_cache)
@@ -95,26 +98,30 @@ def make_curator(settings: Settings | None = None, *, clock: Clock | None = None
                                    embedding_cache=embedding_cache, weights=weights)
     personas = Personas(settings=settings, storage=storage, clock=clock, profiles=profiles,
                         ranking_inputs=ranking_inputs, weights=weights)
+    rule_book = RuleBook(storage=storage)
     feed_cache = FeedCache(storage=storage, clock=clock, encoder=encoder, profiles=profiles, personas=personas,
-                           ranking_inputs=ranking_inputs, weights=weights)
+                           ranking_inputs=ranking_inputs, weights=weights, rules=rule_book)
     members = Members(storage=storage, clock=clock, personas=personas, feed_cache=feed_cache)
     feedback = Feedback(settings=settings, storage=storage, clock=clock, members=members, profiles=profiles,
                         feed_cache=feed_cache, mail=mail)
     feeds = Feeds(storage=storage, clock=clock, members=members, personas=personas, feedback=feedback,
                   profiles=profiles, ranking_inputs=ranking_inputs, tagging=tagging, weights=weights,
-                  feed_cache=feed_cache)
+                  feed_cache=feed_cache, rules=rule_book)
     digests = Digests(settings, storage, clock, renderer=email_renderer or EmailRenderer(settings.templates_dir),
                       token_signer=TokenSigner(settings.secret_key),
                       sender_factory=(lambda: sender) if sender is not None else (lambda: default_sender(settings)),
                       member_directory=member_directory or RankedDirectory(members, feeds, storage),
-                      delivery_policy=delivery_policy or DeliveryPolicy(), feedback=feedback)
+                      delivery_policy=delivery_policy or DeliveryPolicy(), feedback=feedback, personas=personas,
+                      rules=rule_book)
     accounts = Accounts(settings=settings, storage=storage, clock=clock, mail=mail, members=members,
                         feedback=feedback, posts=posts, digests=digests)
     return Curator(settings=settings, clock=clock, storage=storage, fetcher=fetcher, sources=sources, items=items,
                    posts=posts, tagging=tagging, members=members, personas=personas, feedback=feedback, feeds=feeds,
                    digests=digests, accounts=accounts, stats=Stats(settings=settings, storage=storage,
                                                                     clock=clock),
-                   jobs=Jobs(storage=storage, clock=clock, owner=new_owner()))
+                   jobs=Jobs(storage=storage, clock=clock, owner=new_owner()),
+                   rules=Rules(storage=storage, clock=clock, feed_cache=feed_cache),
+                   trends=Trends(storage=storage, clock=clock, encoder=encoder, tagging=tagging))
 
 
 @dataclass(frozen=True)
@@ -152,7 +159,7 @@ class Curator:
     def __init__(self, *, settings: Settings, clock: Clock, storage: Storage, fetcher: Fetcher, sources: Sources,
                  items: Items, posts: Posts, tagging: Tagging, members: Members, personas: Personas,
                  feedback: Feedback, feeds: Feeds, digests: Digests, accounts: Accounts, stats: Stats,
-                 jobs: Jobs) -> None:
+                 jobs: Jobs, rules: Rules, trends: Trends) -> None:
         self.settings = settings
         self.clock = clock
         self.storage = storage
@@ -169,6 +176,8 @@ class Curator:
         self.accounts = accounts
         self.stats = stats
         self.jobs = jobs
+        self.rules = rules
+        self.trends = trends
 
     def init(self, *, allow_empty_feeds: bool = False) -> dict[str, Any]:
         """Create or migrate the database and load the sources file (``allow_empty_feeds``: see

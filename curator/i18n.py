@@ -27,9 +27,13 @@ DIGEST_LABELS: dict[str, dict[str, str]] = {
         "view_online": "View in your browser",
         "greeting": "Hello {name},",
         "areas": "Areas",
-        "why_footer": "You receive this digest as a member of the DigitalCluster network.",
+        "why_footer": "You receive this digest as a member of the {cluster} network.",
         "default_subject": "Your weekly digest",
         "default_preheader": "Thought leadership on digital transformation, picked for you",
+        "digest": "Digest",
+        "why_pick": "Why you see this",
+        "imprint": "Imprint",
+        "all_issues": "All issues",
     },
     "de": {
         "editor_picks": "Empfehlungen der Redaktion",
@@ -42,9 +46,13 @@ DIGEST_LABELS: dict[str, dict[str, str]] = {
         "view_online": "Im Browser ansehen",
         "greeting": "Hallo {name},",
         "areas": "Themen",
-        "why_footer": "Sie erhalten diesen Überblick als Mitglied des DigitalCluster-Netzwerks.",
+        "why_footer": "Sie erhalten diesen Überblick als Mitglied des Netzwerks {cluster}.",
         "default_subject": "Ihr Wochenüberblick",
         "default_preheader": "Thought Leadership zur digitalen Transformation, für Sie ausgewählt",
+        "digest": "Überblick",
+        "why_pick": "Warum Sie das sehen",
+        "imprint": "Impressum",
+        "all_issues": "Alle Ausgaben",
     },
 }
 """The fixed texts of the email templates, by language."""
@@ -53,8 +61,11 @@ EXPLANATIONS: dict[str, dict[str, str]] = {
     "because": {"en": "Because {a}", "de": "Weil {a}"},
     "because2": {"en": "Because {a} and {b}", "de": "Weil {a} und {b}"},
     "pinned": {"en": "Recommended by the editors", "de": "Von der Redaktion empfohlen"},
+    "boosted": {"en": "Boosted by the editors", "de": "Von der Redaktion hervorgehoben"},
+    "boosted_note": {"en": "Boosted by the editors: {note}", "de": "Von der Redaktion hervorgehoben: {note}"},
     "follow": {"en": "you follow {area}", "de": "Sie {area} folgen"},
     "read_area": {"en": "you often read about {area}", "de": "Sie oft Beiträge zu {area} lesen"},
+    "interest": {"en": "you read about {area}", "de": "Sie über {area} gelesen haben"},
     "rated": {"en": "you rated '{title}' highly", "de": "Sie '{title}' gut bewertet haben"},
     "liked": {"en": "you liked '{title}'", "de": "Ihnen '{title}' gefallen hat"},
     "interests": {"en": "it matches your interests", "de": "es zu Ihren Interessen passt"},
@@ -66,6 +77,23 @@ EXPLANATIONS: dict[str, dict[str, str]] = {
     "fallback": {"en": "it is among the most relevant new items", "de": "es zu den relevantesten neuen Beiträgen gehört"},
 }
 """The phrases of an explanation, by key and language; ``{…}`` fields are filled by the caller."""
+
+
+SEGMENT_NAMES: dict[str, dict[str, str]] = {
+    "everyone": {"en": "All members", "de": "Alle Mitglieder"},
+    "club": {"en": "{name}", "de": "{name}"},
+    "persona": {"en": "Profile: {name}", "de": "Profil: {name}"},
+    "area": {"en": "Topic: {name}", "de": "Thema: {name}"},
+    "filter": {"en": "Selection: {name}", "de": "Auswahl: {name}"},
+}
+"""How a digest's segment is named to people (email, console, report, CLI), by segment kind and
+language; ``{name}`` is the club's, persona's or area's display name, or a filter's own name."""
+
+
+def segment_phrase(kind: str, lang: str, name: str = "") -> str:
+    """The display name of a segment of ``kind`` in ``lang`` (English if it has none)."""
+    table = SEGMENT_NAMES[kind]
+    return (table.get(lang) or table["en"]).format(name=name)
 
 
 def digest_labels(lang: str) -> dict[str, str]:
@@ -100,6 +128,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav_post": {"en": "Write a post", "de": "Beitrag schreiben"},
     "nav_prefs": {"en": "Preferences", "de": "Einstellungen"},
     "nav_data": {"en": "My data", "de": "Meine Daten"},
+    "nav_archive": {"en": "Digests", "de": "Überblicke"},
+    "archive_title": {"en": "Digest archive", "de": "Archiv der Überblicke"},
+    "archive_hint": {"en": "The digests sent to you, newest first. Each opens as your copy, with what you may see "
+                           "today.",
+                     "de": "Die Überblicke, die Sie erhalten haben, die neuesten zuerst. Jeder öffnet sich als Ihre "
+                           "Ausgabe, mit dem, was Sie heute sehen dürfen."},
+    "archive_empty": {"en": "No digest has been sent to you yet.", "de": "Bisher wurde Ihnen kein Überblick gesendet."},
+    "archive_other_lang": {"en": "Deutsch", "de": "English"},
     "nav_editor": {"en": "Editor", "de": "Redaktion"},
     "sign_in": {"en": "Sign in", "de": "Anmelden"},
     "sign_out": {"en": "Sign out", "de": "Abmelden"},
@@ -136,6 +172,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "all_langs": {"en": "All languages", "de": "Alle Sprachen"},
     "filter": {"en": "Filter", "de": "Filtern"},
     "search": {"en": "Search", "de": "Suchen"},
+    "nav_search": {"en": "Search", "de": "Suche"},
+    "search_title": {"en": "Search", "de": "Suche"},
+    "search_label": {"en": "Search articles in German and English", "de": "Artikel auf Deutsch und Englisch suchen"},
+    "search_hint": {"en": "Finds articles in both languages: an English query also finds German articles and "
+                          "the other way round.",
+                    "de": "Findet Artikel in beiden Sprachen: Eine deutsche Suche findet auch englische Artikel "
+                          "und umgekehrt."},
+    "search_results": {"en": "Results for “{q}”", "de": "Ergebnisse für „{q}“"},
+    "search_none": {"en": "Nothing found. Try other or fewer words, or remove a filter.",
+                    "de": "Nichts gefunden. Versuchen Sie andere oder weniger Wörter, oder entfernen Sie einen Filter."},
     "nothing": {"en": "Nothing here yet.", "de": "Noch nichts hier."},
     "read": {"en": "Read", "de": "Lesen"},
     "original": {"en": "Original article", "de": "Originalartikel"},
@@ -259,6 +305,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ed_items": {"en": "Items and tags", "de": "Artikel und Themen"},
     "ed_personas": {"en": "Persona suggestions", "de": "Persona-Vorschläge"},
     "ed_trends": {"en": "Trends", "de": "Trends"},
+    "ed_rules": {"en": "Rules", "de": "Regeln"},
     "ed_users": {"en": "Accounts", "de": "Konten"},
     "pending": {"en": "pending", "de": "offen"},
     "approve": {"en": "Approve", "de": "Freigeben"},
@@ -303,13 +350,273 @@ MESSAGES: dict[str, dict[str, str]] = {
     "src_status_disabled": {"en": "switched off", "de": "abgeschaltet"},
     "src_status_retired": {"en": "no longer in the feeds file", "de": "nicht mehr in der Quellendatei"},
     "src_status_internal": {"en": "not collected", "de": "wird nicht abgerufen"},
+    # sources as OPML (the files feed readers exchange)
+    "opml_title": {"en": "Sources of the DigitalCluster curator", "de": "Quellen des DigitalCluster-Kurators"},
+    "opml_heading": {"en": "Import and export (OPML)", "de": "Import und Export (OPML)"},
+    "opml_hint": {"en": "OPML is the list format of feed readers. Feeds in a folder named like a subject area "
+                        "(for example \"Technology 4.0\" or \"Arbeitswelt 4.0\") get that area. Nothing is "
+                        "added before you confirm the preview.",
+                  "de": "OPML ist das Listenformat von Feedreadern. Feeds in einem Ordner, der wie ein "
+                        "Themenbereich heißt (zum Beispiel „Technologie 4.0“ oder „Working environment 4.0“), "
+                        "erhalten diesen Bereich. Hinzugefügt wird erst, wenn Sie die Vorschau bestätigen."},
+    "opml_download": {"en": "Download all sources as OPML", "de": "Alle Quellen als OPML herunterladen"},
+    "opml_file": {"en": "OPML file", "de": "OPML-Datei"},
+    "opml_preview": {"en": "Preview the import", "de": "Import prüfen"},
+    "opml_preview_title": {"en": "Import preview", "de": "Import-Vorschau"},
+    "opml_preview_hint": {"en": "Nothing has been added yet. Confirm to add the feeds marked \"will be added\".",
+                          "de": "Noch ist nichts hinzugefügt. Bestätigen Sie, um die mit „wird hinzugefügt“ "
+                                "markierten Feeds aufzunehmen."},
+    "opml_confirm": {"en": "Add these sources", "de": "Diese Quellen hinzufügen"},
+    "opml_cancel": {"en": "Back to the sources", "de": "Zurück zu den Quellen"},
+    "opml_no_file": {"en": "Choose an OPML file first.", "de": "Bitte zuerst eine OPML-Datei auswählen."},
+    "opml_nothing_new": {"en": "Nothing to add: every feed of the file is already a source or refused.",
+                         "de": "Nichts hinzuzufügen: jeder Feed der Datei ist schon eine Quelle oder abgelehnt."},
+    "opml_line": {"en": "Line", "de": "Zeile"},
+    "opml_outcome": {"en": "Result", "de": "Ergebnis"},
+    "opml_would_added": {"en": "will be added", "de": "wird hinzugefügt"},
+    "opml_added": {"en": "added", "de": "hinzugefügt"},
+    "opml_exists": {"en": "already there", "de": "schon vorhanden"},
+    "opml_rejected": {"en": "refused", "de": "abgelehnt"},
+    "opml_done": {"en": "Import finished: {added} added, {exists} already there, {rejected} refused.",
+                  "de": "Import abgeschlossen: {added} hinzugefügt, {exists} schon vorhanden, {rejected} abgelehnt."},
     "correct": {"en": "Correct areas", "de": "Bereiche korrigieren"},
+    "ed_teach": {"en": "Teach the tagger", "de": "Tagger anlernen"},
+    "teach_intro": {"en": "Items of the last {days} days whose correction would teach the tagger most: it "
+                          "hesitates between two areas, and none of them is a near copy of another or of an "
+                          "item already corrected. Confirm the areas with one click or change them first.",
+                    "de": "Artikel der letzten {days} Tage, deren Korrektur dem Tagger am meisten beibringt: "
+                          "er schwankt zwischen zwei Bereichen, und keiner ist eine Beinahe-Kopie eines anderen "
+                          "oder eines schon korrigierten Artikels. Bestätigen Sie die Bereiche mit einem Klick "
+                          "oder ändern Sie sie vorher."},
+    "teach_none": {"en": "Nothing to teach right now: every recent tagged item is corrected or clear.",
+                   "de": "Gerade nichts anzulernen: jeder neue getaggte Artikel ist korrigiert oder eindeutig."},
+    "teach_primary": {"en": "Main area", "de": "Hauptbereich"},
+    "teach_also": {"en": "Also", "de": "Außerdem"},
+    "teach_no_area": {"en": "No area", "de": "Kein Bereich"},
+    "teach_confirm": {"en": "Confirm / save", "de": "Bestätigen / speichern"},
+    "teach_scores": {"en": "Tagger's scores", "de": "Werte des Taggers"},
     "accept": {"en": "Accept", "de": "Annehmen"},
     "items_per_area": {"en": "Items per area and week", "de": "Artikel je Bereich und Woche"},
     "engagement_per_area": {"en": "Engagement per area and week", "de": "Resonanz je Bereich und Woche"},
     "engagement_per_segment": {"en": "Engagement per persona and area", "de": "Resonanz je Persona und Bereich"},
+    "topics_title": {"en": "Topics of the last {days} days", "de": "Themen der letzten {days} Tage"},
+    "topics_intro": {"en": "Topics found in the items of the last {days} days, compared with the {days} days "
+                           "before. Rising or falling is marked only where the change passes the significance "
+                           "test (docs/trends.md).",
+                     "de": "Themen in den Beiträgen der letzten {days} Tage, verglichen mit den {days} Tagen davor. "
+                           "Steigend oder fallend steht nur dort, wo die Veränderung den Signifikanztest "
+                           "besteht (docs/trends.md)."},
+    "topics_none": {"en": "No topic trends computed yet: the worker's job computes them daily "
+                          "(`curator trends --refresh` now).",
+                    "de": "Noch keine Themen-Trends berechnet: der Worker berechnet sie täglich "
+                          "(`curator trends --refresh` sofort)."},
+    "topics_computed": {"en": "Computed {at} from {current} items (previous period: {previous}).",
+                        "de": "Berechnet {at} aus {current} Beiträgen (Vorperiode: {previous})."},
+    "topic": {"en": "Topic", "de": "Thema"},
+    "topic_items": {"en": "{n} items", "de": "{n} Beiträge"},
+    "topic_now": {"en": "Now", "de": "Jetzt"},
+    "topic_before": {"en": "Before", "de": "Davor"},
+    "topic_change": {"en": "Change", "de": "Veränderung"},
+    "topic_examples": {"en": "Examples", "de": "Beispiele"},
+    "topic_segments": {"en": "Who engages", "de": "Wer reagiert"},
+    "rising": {"en": "rising", "de": "steigend"},
+    "falling": {"en": "falling", "de": "fallend"},
+    "topics_chart": {"en": "Items per topic: now and before", "de": "Beiträge je Thema: jetzt und davor"},
+    "segment_club": {"en": "Clubs", "de": "Clubs"},
+    "segment_persona": {"en": "Personas", "de": "Personas"},
+    "segment_organisation": {"en": "Organisation types", "de": "Organisationstypen"},
+    "segment_language": {"en": "Languages", "de": "Sprachen"},
+    "action_read": {"en": "read", "de": "gelesen"},
+    "action_rate": {"en": "rated", "de": "bewertet"},
+    "action_click": {"en": "clicked", "de": "geklickt"},
+    "action_other": {"en": "saved/sent", "de": "gemerkt/gesendet"},
     "role": {"en": "Role", "de": "Rolle"},
     "change": {"en": "Change", "de": "Ändern"},
+    # error pages lead somewhere
+    "go_back": {"en": "Back to the previous page", "de": "Zurück zur vorigen Seite"},
+    "go_home": {"en": "To the start page", "de": "Zur Startseite"},
+    "go_home_editor": {"en": "To the editor dashboard", "de": "Zur Redaktionsübersicht"},
+    # the editor's digest workbench
+    "digest_state": {"en": "State", "de": "Status"},
+    "digest_revision": {"en": "revision", "de": "Version"},
+    "digest_approved_by": {"en": "approved by {who} (revision {rev})", "de": "freigegeben von {who} (Version {rev})"},
+    "digest_scheduled_for": {"en": "scheduled for", "de": "geplant für"},
+    "digest_period": {"en": "period", "de": "Zeitraum"},
+    "digest_picks": {"en": "Editor's picks, in order", "de": "Redaktionsauswahl, in Reihenfolge"},
+    "digest_no_picks": {"en": "No picks yet: add articles from the candidates below.",
+                        "de": "Noch keine Auswahl: Fügen Sie unten Artikel aus den Vorschlägen hinzu."},
+    "digest_position": {"en": "Position", "de": "Position"},
+    "digest_move": {"en": "Move to position", "de": "An Position verschieben"},
+    "digest_removed": {"en": "Removed from this issue ({n})", "de": "Aus dieser Ausgabe entfernt ({n})"},
+    "digest_restore": {"en": "Take back in", "de": "Wieder aufnehmen"},
+    "digest_candidates": {"en": "Candidates", "de": "Vorschläge"},
+    "digest_search_hint": {"en": "Search all articles, in German and English", "de": "Alle Artikel durchsuchen, "
+                           "deutsch und englisch"},
+    "digest_clear_search": {"en": "Show the ranked candidates", "de": "Gerankte Vorschläge zeigen"},
+    "digest_search_results": {"en": "Articles found for “{q}”, best first.", "de": "Gefundene Artikel für „{q}“, "
+                              "die besten zuerst."},
+    "digest_ranked_hint": {"en": "Articles of this issue's period that the whole segment may read, ranked by the "
+                                 "members' own feeds: what many of them rank high comes first.",
+                           "de": "Artikel aus dem Zeitraum dieser Ausgabe, die das ganze Segment lesen darf, sortiert "
+                                 "nach den Feeds der Mitglieder: Was viele von ihnen weit oben haben, steht vorn."},
+    "digest_no_candidates": {"en": "No candidates. Try another search, area or language.",
+                             "de": "Keine Vorschläge. Versuchen Sie eine andere Suche, einen anderen Bereich oder "
+                                   "eine andere Sprache."},
+    "digest_reach": {"en": "near the top for {n} of {of} members", "de": "weit oben bei {n} von {of} Mitgliedern"},
+    "digest_texts_de": {"en": "German texts", "de": "Deutsche Texte"},
+    "digest_texts_en": {"en": "English texts", "de": "Englische Texte"},
+    "digest_insert_topics": {"en": "Insert topics block", "de": "Themenblock einfügen"},
+    "digest_insert_topics_hint": {"en": "Appends the leading topics of the last 30 days (topic trends, rising ones "
+                                        "first) to this intro and keeps what you typed above; edit the block as you "
+                                        "like.",
+                                  "de": "Hängt die wichtigsten Themen der letzten 30 Tage (Themen-Trends, steigende "
+                                        "zuerst) an diese Einleitung an und behält, was Sie oben eingegeben haben. Den "
+                                        "Block können Sie danach frei bearbeiten."},
+    "digest_topics_inserted": {"en": "Topics block added to the intro.",
+                               "de": "Themenblock an die Einleitung angehängt."},
+    "digest_preheader": {"en": "Preheader", "de": "Vorschauzeile (Preheader)"},
+    "digest_preheader_hint": {"en": "The line mail programs show after the subject.",
+                              "de": "Die Zeile, die E-Mail-Programme nach dem Betreff zeigen."},
+    "digest_member": {"en": "Member", "de": "Mitglied"},
+    "digest_test": {"en": "Test send", "de": "Testversand"},
+    "digest_test_button": {"en": "Send a test to {email}", "de": "Test an {email} senden"},
+    "digest_test_hint": {"en": "The test goes through the real mail server, as a reader of this segment would get "
+                               "it, with “[Test]” in the subject. It counts for nothing: not in the report, not as "
+                               "shown.",
+                         "de": "Der Test geht über den echten Mailserver, so wie ihn ein Leser dieses Segments bekäme, "
+                               "mit „[Test]“ im Betreff. Er zählt nirgends: nicht im Bericht, nicht als gezeigt."},
+    "digest_test_mark": {"en": "[Test]", "de": "[Test]"},
+    "digest_test_sent": {"en": "Test sent to your address.", "de": "Test an Ihre Adresse gesendet."},
+    "digest_workflow": {"en": "Approve and send", "de": "Freigeben und senden"},
+    "digest_audience": {"en": "{n} recipient(s) if sent now", "de": "{n} Empfänger, wenn jetzt gesendet"},
+    "digest_approve_hint": {"en": "Approval covers this revision: any later change needs a new approval.",
+                            "de": "Die Freigabe gilt für diese Version: Jede spätere Änderung braucht eine neue "
+                                  "Freigabe."},
+    "digest_pause": {"en": "Pause sending", "de": "Versand anhalten"},
+    "digest_resume": {"en": "Resume sending", "de": "Versand fortsetzen"},
+    "digest_cancel": {"en": "Cancel this issue", "de": "Diese Ausgabe absagen"},
+    "digest_cancel_confirm": {"en": "Yes, cancel it: it will not be sent.",
+                              "de": "Ja, absagen: Sie wird nicht gesendet."},
+    "digest_confirm_title": {"en": "Send this issue now?", "de": "Diese Ausgabe jetzt senden?"},
+    "digest_recipients": {"en": "Recipients", "de": "Empfänger"},
+    "digest_total": {"en": "Total", "de": "Gesamt"},
+    "digest_confirm_box": {"en": "I have checked the issue: send it to {n} recipient(s) now.",
+                           "de": "Ich habe die Ausgabe geprüft: jetzt an {n} Empfänger senden."},
+    "digest_confirm_late": {"en": "Send even if the scheduled time is long past.",
+                            "de": "Auch senden, wenn der geplante Zeitpunkt lange vorbei ist."},
+    "digest_back": {"en": "Back to the issue", "de": "Zurück zur Ausgabe"},
+    "digest_cannot_send": {"en": "This issue cannot be sent now (state: {state}). Approve it first.",
+                           "de": "Diese Ausgabe kann jetzt nicht gesendet werden (Status: {state}). Geben Sie sie "
+                                 "zuerst frei."},
+    "confirm_needed": {"en": "Nothing was sent: tick the box to confirm.",
+                       "de": "Nichts wurde gesendet: Setzen Sie das Häkchen zur Bestätigung."},
+    "digest_added": {"en": "Added to the editor's picks.", "de": "Zur Redaktionsauswahl hinzugefügt."},
+    "digest_scheduled": {"en": "Scheduled.", "de": "Geplant."},
+    "digest_send_done": {"en": "Sending ran: the counts show the outcome.",
+                         "de": "Der Versand lief: Die Zahlen zeigen das Ergebnis."},
+    "digest_paused": {"en": "Sending paused.", "de": "Versand angehalten."},
+    "digest_resumed": {"en": "Sending resumes with the worker's next send run.",
+                       "de": "Der Versand geht mit dem nächsten Sendelauf des Workers weiter."},
+    "digest_cancelled": {"en": "The issue is cancelled.", "de": "Die Ausgabe ist abgesagt."},
+    "digest_not_editable": {"en": "This issue is {state}: its picks and texts can no longer change.",
+                            "de": "Diese Ausgabe ist {state}: Auswahl und Texte lassen sich nicht mehr ändern."},
+    "digest_no_actions": {"en": "Nothing left to do for this issue ({state}).",
+                          "de": "Für diese Ausgabe ist nichts mehr zu tun ({state})."},
+    # a draft's warnings (curator.types.DraftWarning: {count}, {minimum}, {days})
+    "draft_warnings": {"en": "Before you approve", "de": "Vor der Freigabe"},
+    "draft_few_articles": {"en": "Only {count} articles for this segment in the {days} days this issue covers; "
+                                 "{minimum} would fill the editor's and the personal picks. Add articles, or "
+                                 "expect fewer personal picks.",
+                           "de": "Nur {count} Artikel für dieses Segment in den {days} Tagen dieser Ausgabe; "
+                                 "{minimum} würden die Auswahl der Redaktion und die persönlichen Empfehlungen "
+                                 "füllen. Fügen Sie Artikel hinzu oder rechnen Sie mit weniger Empfehlungen."},
+    "draft_no_articles": {"en": "No articles for this segment in the {days} days this issue covers: members "
+                                "would get only member posts and events. Add articles before approving.",
+                          "de": "Keine Artikel für dieses Segment in den {days} Tagen dieser Ausgabe: Mitglieder "
+                                "bekämen nur Mitgliederbeiträge und Veranstaltungen. Fügen Sie vor der Freigabe "
+                                "Artikel hinzu."},
+    # an issue's report (console and `curator digest report --lang`)
+    "report_title": {"en": "Report", "de": "Bericht"},
+    "report_heading": {"en": "Digest issue {issue} ({kind}) for {segment}: {state}, first sent {first_sent}",
+                       "de": "Ausgabe {issue} ({kind}) für {segment}: {state}, zuerst gesendet {first_sent}"},
+    "report_recipients": {"en": "recipients", "de": "Empfänger"},
+    "report_sent": {"en": "sent", "de": "gesendet"},
+    "report_failed": {"en": "failed", "de": "fehlgeschlagen"},
+    "report_uncertain": {"en": "uncertain", "de": "unklar"},
+    "report_opened": {"en": "opened (at least)", "de": "geöffnet (mindestens)"},
+    "report_clicked": {"en": "clicked", "de": "geklickt"},
+    "report_unsubscribed": {"en": "unsubscribed", "de": "abgemeldet"},
+    "report_all": {"en": "all", "de": "alle"},
+    "report_by_language": {"en": "By language", "de": "Nach Sprache"},
+    "report_by_segment": {"en": "By segment (clubs the recipients are in)",
+                          "de": "Nach Segment (Clubs der Empfänger)"},
+    "report_lang_de": {"en": "German", "de": "Deutsch"},
+    "report_lang_en": {"en": "English", "de": "Englisch"},
+    "report_no_club": {"en": "in no club", "de": "in keinem Club"},
+    "report_lower_bound": {"en": "Opens are a lower bound: only mail clients that load images report them. Opens and "
+                                 "clicks count the {tracked} recipient(s) with tracking consent; scanners and image "
+                                 "proxies ({opens} open(s), {clicks} click(s)) are not counted.",
+                           "de": "Öffnungen sind eine Untergrenze: Nur E-Mail-Programme, die Bilder laden, melden sie. "
+                                 "Öffnungen und Klicks zählen die {tracked} Empfänger mit Einwilligung in die Messung; "
+                                 "Link-Scanner und Bild-Proxys ({opens} Öffnung(en), {clicks} Klick(s)) zählen nicht."},
+    "report_most_clicked": {"en": "Most clicked", "de": "Am häufigsten geklickt"},
+    "report_clicks": {"en": "clicks", "de": "Klicks"},
+    "report_item": {"en": "item", "de": "Artikel"},
+    "report_title_col": {"en": "title", "de": "Titel"},
+    "report_areas": {"en": "Areas", "de": "Themen"},
+    "report_funnel_alt": {"en": "recipients, sent, opened, clicked, unsubscribed",
+                          "de": "Empfänger, gesendet, geöffnet, geklickt, abgemeldet"},
+    "report_areas_alt": {"en": "clicks per area", "de": "Klicks je Thema"},
+    # the feed marks what a member's digest already brought them
+    "in_digest": {"en": "in your digest", "de": "in Ihrem Überblick"},
+    "in_digest_title": {"en": "You got this item in an email digest.",
+                        "de": "Diesen Beitrag haben Sie bereits in einem E-Mail-Überblick erhalten."},
+    # editor rules: block or boost
+    "rules_hint": {"en": "A rule hides (block) or lifts (boost) items in members' feeds and digest drafts, for "
+                         "everyone or one segment. Test it on the last 30 days before you save it.",
+                   "de": "Eine Regel blendet Beiträge in Feeds und Überblick-Entwürfen aus (sperren) oder hebt sie "
+                         "hervor (verstärken), für alle oder ein Segment. Testen Sie sie vor dem Speichern an den "
+                         "letzten 30 Tagen."},
+    "rule_action": {"en": "Action", "de": "Aktion"},
+    "rule_block": {"en": "Block (never show)", "de": "Sperren (nie zeigen)"},
+    "rule_boost": {"en": "Boost (show higher)", "de": "Verstärken (weiter oben zeigen)"},
+    "rule_match": {"en": "Match by", "de": "Erkennen an"},
+    "rule_match_source": {"en": "Source (id)", "de": "Quelle (ID)"},
+    "rule_match_keyword": {"en": "Keywords or phrases", "de": "Stichwörter oder Wendungen"},
+    "rule_match_author": {"en": "Author", "de": "Autor/in"},
+    "rule_match_area": {"en": "Subject area", "de": "Themenfeld"},
+    "rule_pattern": {"en": "What to match", "de": "Was erkannt wird"},
+    "rule_pattern_hint": {"en": "Keywords: separate words or phrases with | and write both languages "
+                                "(KI|künstliche Intelligenz|artificial intelligence); whole words, any case; "
+                                "Cyber* matches words starting with Cyber. Area: technology, company, work, "
+                                "society or government.",
+                          "de": "Stichwörter: Wörter oder Wendungen mit | trennen und beide Sprachen schreiben "
+                                "(KI|künstliche Intelligenz|artificial intelligence); ganze Wörter, Groß- und "
+                                "Kleinschreibung egal; Cyber* findet Wörter, die mit Cyber beginnen. Themenfeld: "
+                                "technology, company, work, society oder government."},
+    "rule_segment": {"en": "For whom", "de": "Für wen"},
+    "rule_segment_hint": {"en": "everyone, club:<id>, persona:<id>, area:<id>, language:de or language:en",
+                          "de": "everyone (alle), club:<id>, persona:<id>, area:<id>, language:de oder language:en"},
+    "rule_strength": {"en": "Boost strength (0.1 to 5, default 1)", "de": "Stärke der Verstärkung (0,1 bis 5, Standard 1)"},
+    "rule_note_hint": {"en": "Members see a boost's note in \"why you see this\".",
+                       "de": "Mitglieder sehen die Notiz einer Verstärkung unter „Warum Sie das sehen“."},
+    "rule_preview": {"en": "Test on the last 30 days", "de": "An den letzten 30 Tagen testen"},
+    "rule_save": {"en": "Save rule", "de": "Regel speichern"},
+    "rule_would_hide": {"en": "Would hide {matched} of {considered} items of the last {days} days for {members} of {total} members.",
+                        "de": "Würde {matched} von {considered} Beiträgen der letzten {days} Tage für {members} von {total} Mitgliedern ausblenden."},
+    "rule_would_lift": {"en": "Would lift {matched} of {considered} items of the last {days} days for {members} of {total} members.",
+                        "de": "Würde {matched} von {considered} Beiträgen der letzten {days} Tage für {members} von {total} Mitgliedern hervorheben."},
+    "rule_examples": {"en": "Newest matching items", "de": "Neueste passende Beiträge"},
+    "rule_saved": {"en": "Rule saved. Feeds follow with the next ranking run; blocked items leave members' pages at once.",
+                   "de": "Regel gespeichert. Die Feeds folgen mit dem nächsten Ranking-Lauf; gesperrte Beiträge "
+                         "verschwinden sofort aus den Seiten der Mitglieder."},
+    "rule_deleted": {"en": "Rule deleted.", "de": "Regel gelöscht."},
+    "rule_list": {"en": "Rules", "de": "Regeln"},
+    "rule_new": {"en": "New rule", "de": "Neue Regel"},
+    "rule_on": {"en": "on", "de": "an"},
+    "rule_off": {"en": "off", "de": "aus"},
+    "rule_by": {"en": "by", "de": "von"},
+    "delete": {"en": "Delete", "de": "Löschen"},
 }
 
 

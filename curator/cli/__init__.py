@@ -4,7 +4,7 @@ name; heavy libraries are imported only inside the commands that need them.
 One module per capability, as the facade's namespaces: ``sources`` (init, collect, sources),
 ``items`` (items, import-items), ``posts``, ``tagging`` (tag, tags, duplicates, classify, eval
 tagging), ``members`` (import-members, clubs, personas, import-feedback, recommend, eval ranking),
-``digests`` (digest), ``accounts`` (users), ``serve`` (serve, worker), ``ops`` (doctor) and
+``search`` (search, eval search), ``rules`` (editor rules), ``trends`` (topic trends), ``digests`` (digest), ``accounts`` (users), ``serve`` (serve, worker), ``ops`` (doctor) and
 ``demo``. Every command is registered below, by name.
 """
 
@@ -16,7 +16,21 @@ import click
 
 from .. import logs
 from ..errors import CuratorError
-from . import accounts, demo, digests, items, members, ops, posts, search, serve, sources, tagging
+from . import (
+    accounts,
+    demo,
+    digests,
+    items,
+    members,
+    ops,
+    posts,
+    rules,
+    search,
+    serve,
+    sources,
+    tagging,
+    trends,
+)
 from .common import CliState, fail, pass_state
 
 
@@ -59,7 +73,7 @@ def main(ctx: click.Context, config_file: str | None, database_url: str | None, 
 
 @main.group("eval")
 def eval_group() -> None:
-    """Measure quality on labelled data: tagging, ranking."""
+    """Measure quality on labelled data: tagging, ranking, search."""
 
 
 main.add_command(sources.init)
@@ -69,6 +83,7 @@ main.add_command(items.items)
 main.add_command(items.import_items)
 main.add_command(search.search)
 main.add_command(posts.posts)
+main.add_command(rules.rules)
 main.add_command(tagging.tag)
 main.add_command(tagging.tags)
 main.add_command(tagging.duplicates)
@@ -85,7 +100,9 @@ main.add_command(serve.serve)
 main.add_command(serve.worker)
 main.add_command(demo.demo)
 main.add_command(ops.doctor)
+main.add_command(trends.trends)
 eval_group.add_command(tagging.eval_tagging)
 eval_group.add_command(members.eval_ranking)
+eval_group.add_command(search.eval_search)
 
 __all__ = ["eval_group", "main", "pass_state"]

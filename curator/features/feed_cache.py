@@ -57,6 +57,7 @@ from curator.types import AREA_IDS, Member, Persona
 from .personas import Personas
 from .profile_refresh import ProfileRefresher
 from .ranking_inputs import RankingInputs
+from .rules import RuleBook
 
 log = logging.getLogger("curator.feeds")
 
@@ -117,8 +118,10 @@ class FeedCache:
     stale (see the module docstring)."""
 
     def __init__(self, *, storage: Store, clock: Clock, encoder: Encoder, profiles: ProfileRefresher,
-                 personas: Personas, ranking_inputs: RankingInputs, weights: RankingWeights) -> None:
+                 personas: Personas, ranking_inputs: RankingInputs, weights: RankingWeights,
+                 rules: RuleBook) -> None:
         self._storage = storage
+        self._rules = rules
         self._clock = clock
         self._encoder = encoder
         self._profiles = profiles
@@ -201,6 +204,7 @@ class FeedCache:
                                                items=len(pool), data=pool_to_bytes(stored), now=now)
         with self._lock:
             self._pool = (pool_id, stored)
+        self._rules.remember_pool(pool_id, run.items)
         written = 0
         for start in range(0, len(members), RANK_CHUNK):
             chunk = members[start:start + RANK_CHUNK]
@@ -209,7 +213,7 @@ class FeedCache:
                                                                           marks, now))
         self._storage.replace_persona_feeds([
             PersonaFeed(key, r.language, visible_to(r), pool_id, entries, affinity, name, now)
-            for (key, r), (entries, affinity, name) in zip(readers, self._ranked(stored, [r for _, r in readers],
+            for (key, r), (entries, affinity, name) in zip(readers, self._ranked(pool_id, stored, [r for _, r in readers],
                                                                                   reader_batch, {}), strict=True)])
         return FeedRefresh(True, pool_id, len(pool), written, len(readers))
 
@@ -260,13 +264,15 @@ class FeedCache:
 
     # ------------------------------------------------------------------ ranking to entries
 
-    def _ranked(self, stored: StoredPool, members: Sequence[Member], batch: MemberBatch,
+    def _ranked(self, pool_id: int, stored: StoredPool, members: Sequence[Member], batch: MemberBatch,
                 liked: Mapping[int, Sequence[LikedEvent]]) -> list[tuple[FeedEntries, dict[str, float], str]]:
         """Per member of ``members`` (rows of ``batch``): their ranked entries, their area
         affinities and their persona's name in their language, for the explanation written when
-        the feed is read. ``liked``: liked items by member id, strongest first."""
+        the feed is read. ``liked``: liked items by member id, strongest first. The editor rules
+        for each member act inside the ranking (blocked items out, boosted ones up)."""
         pool = stored.pool
-        ranking = rank(pool, batch, self._weights, k=FEED_DEPTH, scale=stored.scale)
+        changes = self._rules.changes(members, pool.item_ids, pool_key=pool_id)
+        ranking = rank(pool, batch, self._weights, k=FEED_DEPTH, scale=stored.scale, changes=changes)
         quotes = liked_quotes(ranking, [m.id for m in members], batch.visible, pool, liked)
         # rounded once for the batch: enough to order and explain, and half the stored JSON
         scores = np.round(ranking.scores, DECIMALS)
@@ -292,5 +298,5 @@ class FeedCache:
                       now: datetime) -> list[MemberFeed]:
         return [MemberFeed(MemberFeedState(m.id, pool_id, marks.get(m.id, 0), member_digest(m), visible_to(m), now),
                            entries, affinity, name)
-                for m, (entries, affinity, name) in zip(members, self._ranked(stored, members, batch, liked),
+                for m, (entries, affinity, name) in zip(members, self._ranked(pool_id, stored, members, batch, liked),
                                                         strict=True)]

@@ -27,6 +27,7 @@ from .members import Members
 from .personas import Personas
 from .profile_refresh import ProfileRefresher
 from .ranking_inputs import ItemEmbedder, RankingInputs
+from .rules import RuleBook, RuleReader
 
 PIN_SCOPE = "all"
 """Editor pins apply to every feed that may show the item."""
@@ -39,8 +40,9 @@ class Feeds:
 
     def __init__(self, *, storage: Store, clock: Clock, members: Members, personas: Personas,
                  feedback: Feedback, profiles: ProfileRefresher, ranking_inputs: RankingInputs,
-                 tagging: ItemEmbedder, weights: RankingWeights, feed_cache: FeedCache) -> None:
+                 tagging: ItemEmbedder, weights: RankingWeights, feed_cache: FeedCache, rules: RuleBook) -> None:
         self._storage = storage
+        self._rules = rules
         self._clock = clock
         self._members = members
         self._personas = personas
@@ -71,7 +73,8 @@ class Feeds:
         ranked = run.members if wanted is None else wanted
         rows = run.rows(ranked)
         sub = subset_batch(run.batch, rows)
-        result = rank(run.pool, sub, self._weights, k=limit)
+        effects = self._rules.effects([run.members[r] for r in rows], run.pool.item_ids, items=run.items)
+        result = rank(run.pool, sub, self._weights, k=limit, changes=None if effects is None else effects.changes)
         liked = {m.id: run.liked.get(m.id, ()) for m in (run.members[r] for r in rows)}
         liked_ids = sorted({x.item_id for likes in liked.values() for x in likes})
         liked_items = {i.id: i for i in self._storage.get_items(liked_ids)} if liked_ids else {}
@@ -79,7 +82,7 @@ class Feeds:
                          if liked_items else {})
         return scored_items(result, [run.members[r] for r in rows], sub.area_affinity, run.pool, run.items,
                             {p.id: p for p in run.personas}, liked, liked_items, liked_vectors,
-                            self._tagging.area_names())
+                            self._tagging.area_names(), None if effects is None else effects.notes)
 
     def pin(self, item_id: int, *, editor: str, until: datetime | None = None) -> None:
         """An editor pins an item to the top of every feed that may show it (until ``until``)."""
@@ -118,29 +121,31 @@ class Feeds:
         language, read from the stored feeds (never ranked here): the member's own, or until the
         worker has ranked them, the feed of their persona; topped up with the newest items they
         may see. Anyone but a cluster member gets the newest items they may see. Every item, and
-        every liked item an explanation quotes, passes THE access rule now, and hidden items are
-        left out, whatever was stored. ``member`` may pass the caller's already loaded member
-        record (False: load it)."""
+        every liked item an explanation quotes, passes THE access rule now, and hidden items and
+        items an editor rule blocks for the member are left out, whatever was stored; an item an
+        editor rule boosts says so in its explanation. ``member`` may pass the caller's already
+        loaded member record (False: load it)."""
         if member is False:
             member = self._members.of_user(user)
         assert member is not True
         visible = visible_to(member)
         hidden = self._hidden(member)
+        rules = self._rules.reader(member)
         out: list[ScoredItem] = []
         if member is not None and member.status == "member":
-            out = self._stored_page(member, visible, hidden, area, lang, limit)
+            out = self._stored_page(member, visible, hidden, rules, area, lang, limit)
             if len(out) == limit:
                 return out
         seen = {s.item.id for s in out}
         why = "Neu" if member is not None and member.language == "de" else "New"
         for item in self._storage.list_items(ItemQuery(limit=limit * 2, area=area or None, lang=lang or None,
                                                        visible_to=visible)):
-            if item.id not in seen and item.id not in hidden:
+            if item.id not in seen and item.id not in hidden and not rules.blocked(item):
                 out.append(ScoredItem(item, 0.0, {}, why))
         return out[:limit]
 
-    def _stored_page(self, member: Member, visible: frozenset[str], hidden: set[int], area: str | None,
-                     lang: str | None, limit: int) -> list[ScoredItem]:
+    def _stored_page(self, member: Member, visible: frozenset[str], hidden: set[int], rules: RuleReader,
+                     area: str | None, lang: str | None, limit: int) -> list[ScoredItem]:
         """At most ``limit`` items of the member's stored feed (else of their persona's, see
         :meth:`_stored_feed`) that pass the access rule, the hidden items and the filters, each
         explained in the member's language."""
@@ -156,19 +161,20 @@ class Feeds:
                 [*(e.item_id for e in chunk), *(e.liked_item for e in chunk if e.liked_item is not None)])))}
             for e in chunk:
                 item = items.get(e.item_id)
-                if item is None or item.visibility not in visible or item.id in hidden:
+                if item is None or item.visibility not in visible or item.id in hidden or rules.blocked(item):
                     continue
                 if (area and area not in item.areas) or (lang and item.lang != lang):
                     continue
                 quoted = items.get(e.liked_item) if e.liked_item is not None else None
                 liked = (LikedItem(quoted.title, e.liked_rated, e.liked_similarity)
                          if quoted is not None and quoted.visibility in visible else None)
+                boost = rules.boost(item)
                 why = explain(language, e.components,
                               item_areas=dict(zip(AREA_IDS, item_area_vector(item).tolist(), strict=True)),
                               followed=member.declared_areas if own else (), affinity=affinity,
                               persona_name=name or None, liked=liked,
                               has_interests=own and bool(member.interests.strip()), pinned=e.pinned, floor=e.floor,
-                              area_names=area_names)
+                              area_names=area_names, boosted=None if boost is None else boost.note)
                 out.append(ScoredItem(item, e.score, dict(e.components), why, e.pinned))
                 if len(out) == limit:
                     return out

@@ -92,15 +92,17 @@ class Stats:
         """What ``curator doctor`` checks, in order, each saying what to fix: the database is
         reachable and migrated, the mail server answers (connect, EHLO, STARTTLS or TLS and login
         as configured; nothing is sent), the feeds file and the schedule read, the secret key is
-        strong and ``base_url`` uses https unless it is a loopback address. In production (a
-        ``base_url`` that is not loopback) a missing mail server or secret key fails; locally it
-        is a warning. The settings themselves were checked when they were loaded."""
+        strong, ``base_url`` uses https unless it is a loopback address, and the emails carry a
+        postal address and imprint. In production (a ``base_url`` that is not loopback) a missing
+        mail server or secret key fails and a missing imprint or address warns; locally they are
+        warnings or fine. The settings themselves were checked when they were loaded."""
         checks = self._schema_checks()
         checks.append(self._mail_check())
         checks.append(self._feeds_check())
         checks.append(self._schedule_check())
         checks.append(self._secret_check())
         checks.append(self._base_url_check())
+        checks.append(self._imprint_check())
         return checks
 
     # ------------------------------------------------------------------ the checks
@@ -185,6 +187,21 @@ class Stats:
                          "set CURATOR_SECRET_KEY=$(openssl rand -hex 32); changing it signs everyone out and "
                          "voids the links in emails already sent")
         return Check("secret_key", "ok", f"{len(key)} characters")
+
+    def _imprint_check(self) -> Check:
+        """German commercial email must name its sender: a postal address and an imprint in every
+        digest. Missing in production: a warning (mail still goes out); locally: fine."""
+        s = self._settings
+        missing = [name for name in ("postal_address", "imprint") if not getattr(s, name).strip()]
+        if not missing:
+            return Check("imprint", "ok", f"emails carry the postal address and imprint of {s.cluster_name}")
+        what = " and ".join(missing)
+        if _is_loopback(s.base_url):
+            return Check("imprint", "ok", f"{what} not set (fine for trying curator out; needed before mailing members)")
+        return Check("imprint", "warn", f"{what} not set: the digest goes out without the sender's postal address or "
+                                        "imprint that German commercial email must carry",
+                     "set postal_address and imprint in the settings file (or CURATOR_POSTAL_ADDRESS, "
+                     "CURATOR_IMPRINT); see docs/operations.md")
 
     def _base_url_check(self) -> Check:
         url = self._settings.base_url

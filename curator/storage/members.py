@@ -38,7 +38,7 @@ ERASED_ACTOR = "(erased)"
 """What stands where an erased person's name or address was kept as the author of an act."""
 ACTOR_COLUMNS = (t.club_memberships.c.granted_by, t.member_posts.c.decided_by, t.digest_issues.c.approved_by,
                  t.digest_issues.c.created_by, t.editor_pins.c.pinned_by, t.persona_suggestions.c.decided_by,
-                 t.accepted_personas.c.accepted_by, t.tag_corrections.c.editor)
+                 t.accepted_personas.c.accepted_by, t.tag_corrections.c.editor, t.editor_rules.c.created_by)
 """Columns naming who did something (an editor's address, as the web console records it)."""
 
 

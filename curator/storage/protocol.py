@@ -35,6 +35,8 @@ from ..types import (
     Delivery,
     DigestEntry,
     DigestIssue,
+    EditorRule,
+    EngagementEvent,
     EventConfidence,
     FeedbackEvent,
     Item,
@@ -54,6 +56,7 @@ from ..types import (
     Source,
     SourceHealth,
     SourceImportResult,
+    TopicTrends,
     WebSession,
     WebUser,
 )
@@ -105,7 +108,7 @@ class Store(Protocol):
 
     def add_source(self, source: Source, now: datetime) -> None:
         """Store a new ``console`` source; InvalidInput when the id is taken or another source
-        has the URL. Used by: sources.add."""
+        has the URL. Used by: sources.add, sources.import_opml."""
         ...
 
     def update_source(self, source: Source, now: datetime) -> bool:
@@ -141,8 +144,8 @@ class Store(Protocol):
 
     def source_health(self) -> list[SourceHealth]:
         """Every source, internal and retired ones too, with its last fetch outcome and item
-        count, by id. Used by: sources.health, sources.add, sources.export_yaml,
-        digests.view/render_for/send (source names)."""
+        count, by id. Used by: sources.health, sources.add, sources.export_yaml, sources.export_opml,
+        sources.import_opml, digests.view/render_for/send (source names), rules.add (source rules)."""
         ...
 
     def record_fetch_success(self, source_id: str, parsed: Sequence[ParsedItem], *, etag: str | None,
@@ -185,7 +188,8 @@ class Store(Protocol):
     def list_items(self, query: ItemQuery | None = None) -> list[Item]:
         """Items matching ``query``, newest published first (ties: higher id first), with tags.
         Used by: items.list, feeds.browse, feeds.member_feed, feeds.recommend_many, tagging.tag,
-        tagging.refresh_duplicates, digests.draft/view/send (the period's items)."""
+        tagging.refresh_duplicates, tagging.to_teach, digests.draft/view/send (the period's items),
+        rules.preview."""
         ...
 
     def get_item(self, item_id: int) -> Item:
@@ -195,8 +199,9 @@ class Store(Protocol):
 
     def get_items(self, item_ids: Sequence[int]) -> list[Item]:
         """The items with these ids in the order given; unknown ids are left out.
-        Used by: items.get_many, feeds.recommend_many, feeds.saved, tagging.tag, digests.edit,
-        digests.view/render_for/send, feedback.refresh_profiles."""
+        Used by: items.get_many, feeds.recommend_many, feeds.saved, tagging.tag, tagging.to_teach, digests.edit,
+        digests.view/render_for/send, feedback.refresh_profiles, feeds.refresh (a stored pool's
+        items an editor rule is matched against)."""
         ...
 
     def search_items_text(self, query: str, *, visible_to: Collection[str] | None, area: str | None = None,
@@ -266,7 +271,7 @@ class Store(Protocol):
 
     def corrections(self) -> list[Correction]:
         """The latest correction of each corrected item, items in the order they were first
-        corrected. Used by: tagging.tag (the tagger's editor examples)."""
+        corrected. Used by: tagging.tag (the tagger's editor examples), tagging.to_teach."""
         ...
 
     def set_duplicates(self, groups: Sequence[Sequence[int]]) -> int:
@@ -305,7 +310,7 @@ class Store(Protocol):
 
     def list_members(self) -> list[Member]:
         """Every member, by id. Used by: members.list, feeds.recommend_many, personas.suggest,
-        feedback.refresh_profiles."""
+        feedback.refresh_profiles, rules.preview (who a segment holds)."""
         ...
 
     def member_id_for_email(self, email: str) -> int | None:
@@ -613,6 +618,18 @@ class Store(Protocol):
         never got one are absent. Used by: digests.recipients and the send run's re-check."""
         ...
 
+    def digests_sent_since(self, member_ids: Sequence[int], since: datetime) -> dict[int, set[int]]:
+        """{member id: ids of the ``digest`` issues sent to them at or after ``since``}; members
+        who got none are absent. Used by: digests.recipients and the send run's re-check (one
+        subject per member and week)."""
+        ...
+
+    def last_sent_issue(self, segment_key: str, kind: str = "digest") -> DigestIssue | None:
+        """The issue of ``kind`` for the segment whose period ends last among those that started
+        sending (sending, paused, sent, partially sent); None if there is none. Used by:
+        digests.draft (the next period starts where it ended)."""
+        ...
+
     def suppression_time(self, scope: str, email: str) -> datetime | None:
         """When the mailbox was first suppressed for ``scope``, None if it is not.
         Used by: tests (an unsubscribe repeated keeps its first time)."""
@@ -861,7 +878,7 @@ class Store(Protocol):
 
     def member_feed(self, member_id: int) -> MemberFeed | None:
         """The member's stored ranked feed; None if they have none yet.
-        Used by: feeds.member_feed."""
+        Used by: feeds.member_feed, digests.candidates (the segment's members' feeds)."""
         ...
 
     def member_feed_states(self) -> dict[int, MemberFeedState]:
@@ -920,4 +937,47 @@ class Store(Protocol):
 
     def low_confidence_counts(self, issue_id: int) -> tuple[int, int]:
         """(low-confidence opens, low-confidence clicks) of the issue. Used by: digests.report."""
+        ...
+
+    # ------------------------------------------------------------------ editor rules
+
+    def add_rule(self, rule: EditorRule, now: datetime) -> EditorRule:
+        """Store ``rule`` (its id is ignored) as created and updated ``now``; returns it with its
+        new id (ids never come back after a delete). Used by: rules.add."""
+        ...
+
+    def get_rule(self, rule_id: int) -> EditorRule:
+        """The rule with this id; NotFound if there is none. Used by: rules.get, rules.preview."""
+        ...
+
+    def list_rules(self, *, enabled_only: bool = False) -> list[EditorRule]:
+        """Every rule, or only the enabled ones, oldest first. Used by: rules.list, rules.for_feeds,
+        rules.for_member (feeds.member_feed, feeds.recommend_many, digests.view, digests.draft)."""
+        ...
+
+    def set_rule_enabled(self, rule_id: int, enabled: bool, now: datetime) -> EditorRule:
+        """Switch a rule on or off and return it; NotFound for an unknown rule.
+        Used by: rules.disable, rules.enable."""
+        ...
+
+    def delete_rule(self, rule_id: int) -> bool:
+        """Delete a rule; False if there was none. Used by: rules.delete."""
+        ...
+
+    # ------------------------------------------------------------------ topic trends
+
+    def store_topic_trends(self, trends: TopicTrends) -> int:
+        """Store one computation with its topics in their order; returns its id. Only the newest
+        computations of the same period length are kept. Used by: trends.compute."""
+        ...
+
+    def latest_topic_trends(self, period_days: int) -> TopicTrends | None:
+        """The newest stored computation for ``period_days``-day periods, None if there is none.
+        Used by: trends.latest, trends.topics_block."""
+        ...
+
+    def engagement_events(self, since: datetime, until: datetime) -> list[EngagementEvent]:
+        """Members' actions on items in ``[since, until)`` (feedback other than hide and less; email
+        clicks of confidence high at their first click), each with the member's clubs, persona,
+        organisation type and language but no member. Oldest first. Used by: trends.compute."""
         ...

@@ -11,12 +11,15 @@ from .jobs import JobQueries
 from .members import MemberQueries
 from .newsletter import NewsletterQueries
 from .posts import PostQueries
+from .rules import RuleQueries
 from .search import SearchQueries
 from .sources import SourceQueries
 from .stats import StatsQueries
+from .trends import TrendQueries
 
 
 class Storage(SourceQueries, PostQueries, MemberQueries, NewsletterQueries, JobQueries, AccountQueries,
-              StatsQueries, FeedQueries, EngagementQueries, SearchQueries):
+              StatsQueries, FeedQueries, EngagementQueries, SearchQueries, RuleQueries,
+              TrendQueries):
     """SQLite or PostgreSQL behind one object (see :class:`curator.storage.database.Database` for
     transactions and migrations)."""

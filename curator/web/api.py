@@ -1,4 +1,6 @@
-"""The JSON API: feed, items, feedback, posts, described by OpenAPI 3.1 at ``/api/v1/openapi.json``.
+"""The JSON API: feed, items, search, feedback, posts, editor rules, topic trends and the sources as
+OPML (the one answer that is not JSON), described by OpenAPI 3.1 at
+``/api/v1/openapi.json``.
 
 Authentication is ``Authorization: Bearer <token>`` only (tokens are created on /me/tokens). The
 session cookie is never read here, which is why the API needs no CSRF token: a cross-site form
@@ -39,7 +41,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import AccessDenied, CuratorError, InvalidInput, NotFound, RateLimited, StorageError
-from ..types import AREA_IDS, LANGUAGES, Item, MemberPost, ScoredItem
+from ..types import AREA_IDS, LANGUAGES, EditorRule, Item, MemberPost, ScoredItem, SearchHit
 from .app import cur
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -133,6 +135,8 @@ def allowed(schema: Mapping[str, Any]) -> str:
     elif "string" in types:
         low, high = schema.get("minLength", 0), schema.get("maxLength")
         text = f"text of {low} to {high} characters" if low else f"text of at most {high} characters"
+    elif "boolean" in types:
+        text = "true or false"
     else:
         text = "a JSON object"
     return f"{text}, or null" if "null" in types else text
@@ -142,7 +146,7 @@ def checked(name: str, value: Any, schema: Mapping[str, Any]) -> Any:
     """``value`` (parsed JSON, or a path parameter) if it fits ``schema``, integers as ``int``.
 
     Covers the part of JSON Schema that :data:`OPENAPI` uses: ``$ref``, ``type`` (integer,
-    number, string, object, null), ``enum``, ``minimum``/``maximum``, ``minLength``/
+    number, string, boolean, object, null), ``enum``, ``minimum``/``maximum``, ``minLength``/
     ``maxLength``, ``pattern`` (searched, as JSON Schema does), ``properties``/``required``/
     ``additionalProperties: false``, and ``oneOf`` chosen by a ``discriminator``. An integer is
     a JSON number without a fraction (so ``3.0`` is 3), never a boolean; numbers are finite.
@@ -173,6 +177,8 @@ def checked(name: str, value: Any, schema: Mapping[str, Any]) -> Any:
         if re.search("[\ud800-\udfff]", value):
             raise ApiError(400, f"{name} is not valid Unicode text (it holds a lone surrogate)", field=name,
                            allowed=allowed(schema))
+    elif "boolean" in types and isinstance(value, bool):
+        pass
     elif "object" in types and isinstance(value, dict):
         value = _checked_object(name, value, schema)
     else:
@@ -263,6 +269,8 @@ def inputs(path_args: Mapping[str, Any]) -> dict[str, Any]:
     for name, spec in params.items():
         if spec["in"] == "path":
             out[name] = checked(name, path_args[name], spec["schema"])
+        elif name not in out and spec.get("required"):
+            raise ApiError(400, f"{name} is missing", field=name, allowed=allowed(spec["schema"]))
         elif name not in out:
             out[name] = _resolved(spec["schema"]).get("default")
     if "requestBody" in operation:
@@ -325,6 +333,11 @@ def _scored(s: ScoredItem) -> dict[str, Any]:
     return {**_item(s.item), "why": s.explanation, "score": s.score}
 
 
+def _hit(h: SearchHit) -> dict[str, Any]:
+    item = _item(h.item)
+    return {"item_id": item.pop("id"), **item, "score": h.score, "snippet": h.snippet}
+
+
 def _post(p: MemberPost) -> dict[str, Any]:
     return {"id": p.id, "title": p.title, "text": p.text, "link": p.link, "status": p.status, "reason": p.reason,
             "visibility": p.visibility, "submitted_at": p.submitted_at.isoformat(), "item_id": p.item_id}
@@ -354,6 +367,13 @@ def items(area: str | None, lang: str | None, q: str | None) -> Any:
 @endpoint()
 def item(item_id: int) -> Any:
     return jsonify(_item(cur().feeds.visible_item(g.user, item_id), full=True))
+
+
+@bp.get("/search")
+@endpoint()
+def search(q: str, area: str | None, lang: str | None, limit: int) -> Any:
+    hits = cur().items.search(q, member=g.member, area=area, lang=lang, limit=limit)
+    return jsonify({"items": [_hit(h) for h in hits]})
 
 
 @bp.post("/feedback")
@@ -389,6 +409,105 @@ def submit_post(body: dict[str, Any]) -> Any:
     p = cur().posts.submit(title=body["title"], text=body["text"], author_name=m.name, author_email=m.email,
                            organisation=m.organisation, link=body["link"], visibility=visibility)
     return jsonify(_post(p)), 201
+
+
+def _editor(what: str = "manage rules") -> None:
+    if g.user.role not in ("editor", "admin"):
+        raise ApiError(403, f"only editors {what}")
+
+
+def _rule(r: EditorRule) -> dict[str, Any]:
+    return {"id": r.id, "action": r.action, "match": r.match, "pattern": r.pattern, "segment": r.segment,
+            "strength": r.strength, "note": r.note, "created_by": r.created_by,
+            "created_at": r.created_at.isoformat() if r.created_at else None,
+            "updated_at": r.updated_at.isoformat() if r.updated_at else None, "enabled": r.enabled}
+
+
+def _rule_fields(body: Mapping[str, Any]) -> dict[str, Any]:
+    return {"segment": body["segment"], "strength": body.get("strength"), "note": body["note"]}
+
+
+@bp.get("/rules")
+@endpoint()
+def rules() -> Any:
+    _editor()
+    return jsonify({"rules": [_rule(r) for r in cur().rules.list()]})
+
+
+@bp.post("/rules/preview")
+@endpoint()
+def preview_rule(body: dict[str, Any]) -> Any:
+    _editor()
+    p = cur().rules.preview(body["action"], body["match"], body["pattern"], **_rule_fields(body))
+    return jsonify({
+        "action": p.rule.action, "match": p.rule.match, "pattern": p.rule.pattern, "segment": p.rule.segment,
+        "strength": p.rule.strength, "days": p.days, "considered": p.considered, "matched": p.matched,
+        "by_language": p.by_language, "members_in_segment": p.members_in_segment, "members_total": p.members_total,
+        "examples": [{"item_id": e.item_id, "title": e.title, "lang": e.lang, "source_id": e.source_id,
+                      "published": e.published.isoformat()} for e in p.examples]})
+
+
+@bp.post("/rules")
+@endpoint()
+def add_rule(body: dict[str, Any]) -> Any:
+    _editor()
+    r = cur().rules.add(body["action"], body["match"], body["pattern"], editor=g.user.email, **_rule_fields(body))
+    return jsonify(_rule(r)), 201
+
+
+@bp.patch("/rules/<int:rule_id>")
+@endpoint()
+def change_rule(rule_id: int, body: dict[str, Any]) -> Any:
+    _editor()
+    c = cur()
+    return jsonify(_rule(c.rules.enable(rule_id) if body["enabled"] else c.rules.disable(rule_id)))
+
+
+@bp.delete("/rules/<int:rule_id>")
+@endpoint()
+def delete_rule(rule_id: int) -> Any:
+    _editor()
+    if not cur().rules.delete(rule_id):
+        raise NotFound(f"no editor rule with id {rule_id}")
+    return jsonify({"deleted": rule_id})
+
+
+def _period_days(period: str) -> int:
+    """``30d``, ``4w`` or ``30`` (days) as days. The description's pattern has checked the form,
+    but its ``$`` lets a trailing line end through (as ``$`` does in Python), so it is matched whole."""
+    match = re.fullmatch(r"([1-9][0-9]{0,2})([dw]?)", period)
+    if match is None:
+        raise ApiError(400, "period must be days or weeks such as 30d, 4w or 30", field="period",
+                       allowed="days or weeks such as 30d, 4w or 30")
+    return int(match[1]) * (7 if match[2] == "w" else 1)
+
+
+@bp.get("/trends")
+@endpoint()
+def trends(period: str, lang: str) -> Any:
+    """The worker's newest computation for periods of this length, as ``curator trends --json``
+    prints its topics; before the first one, no topics and ``computed_at`` null (a request never
+    starts the computation: it encodes thousands of items)."""
+    _editor("read topic trends")
+    days = _period_days(period)
+    c = cur()
+    report = c.trends.latest(days)
+    if report is None:
+        return jsonify({"period_days": days, "computed_at": None, "current_from": None, "until": None,
+                        "items_current": 0, "items_previous": 0, "topics": []})
+    return jsonify({"period_days": days, "computed_at": report.computed_at.isoformat(),
+                    "current_from": report.current_from.isoformat(), "until": report.until.isoformat(),
+                    "items_current": report.items_current, "items_previous": report.items_previous,
+                    "topics": c.trends.summaries(report, lang)})
+
+
+@bp.get("/sources.opml")
+@endpoint()
+def sources_opml(lang: str) -> Any:
+    """Every source as OPML 2.0 (as ``curator sources export-opml``), folders named in ``lang``."""
+    _editor("export the sources")
+    return Response(cur().sources.export_opml(lang=lang), mimetype="text/x-opml",
+                    headers={"Content-Disposition": 'attachment; filename="sources.opml"'})
 
 
 # --------------------------------------------------------------------------- the description
@@ -442,7 +561,8 @@ _LANG = _query("lang", {"type": "string", "enum": list(LANGUAGES)}, "only items 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "curator member API", "version": "1",
-             "description": "The member's feed, items, feedback and posts. Create a token on /me/tokens. Every "
+             "description": "The member's feed, items, search, feedback and posts, and for editors the rules that "
+                            "block or boost items, topic trends and the sources as OPML. Create a token on /me/tokens. Every "
                             "error is a JSON object {error, status} (bad input adds field and allowed); unknown "
                             "paths answer 404 and methods a path does not take 405, as JSON too."},
     "components": {
@@ -451,12 +571,84 @@ OPENAPI: dict[str, Any] = {
             "Item": _object(_ITEM_FIELDS),
             "ItemWithText": _object({**_ITEM_FIELDS, "text": {"type": "string"}}),
             "RankedItem": _object({**_ITEM_FIELDS, "why": {"type": "string"}, "score": {"type": "number"}}),
+            "SearchHit": _object({
+                "item_id": _ID, **{k: v for k, v in _ITEM_FIELDS.items() if k != "id"},
+                "score": {"type": "number", "description": "higher is better; comparable within one search only"},
+                "snippet": {"type": "string", "description": "an HTML-escaped excerpt in which the query's words "
+                                                             "are wrapped in <mark>"}}),
             "Post": _object({
                 "id": _ID, "title": {"type": "string"}, "text": {"type": "string"}, "link": {"type": ["string", "null"]},
                 "status": {"type": "string", "enum": ["pending", "approved", "rejected"]},
                 "reason": {"type": ["string", "null"]}, "visibility": {"type": "string"},
                 "submitted_at": {"type": "string", "format": "date-time"},
                 "item_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID}}),
+            "Rule": _object({
+                "id": _ID, "action": {"type": "string", "enum": ["block", "boost"]},
+                "match": {"type": "string", "enum": ["source", "keyword", "author", "area"]},
+                "pattern": {"type": "string"}, "segment": {"type": "string"}, "strength": {"type": "number"},
+                "note": {"type": "string"}, "created_by": {"type": "string"},
+                "created_at": {"type": ["string", "null"], "format": "date-time"},
+                "updated_at": {"type": ["string", "null"], "format": "date-time"}, "enabled": {"type": "boolean"}}),
+            "NewRule": _object({
+                "action": {"type": "string", "enum": ["block", "boost"],
+                           "description": "block: matching items never appear; boost: they rise"},
+                "match": {"type": "string", "enum": ["source", "keyword", "author", "area"],
+                          "description": "what pattern is: a source id, keywords or phrases, an author, an area id"},
+                "pattern": {"type": "string", "minLength": 1, "maxLength": 500,
+                            "pattern": f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$",
+                            "description": "keywords and phrases are separated by |, matched as whole words in "
+                                           "any case on title and text (write both languages: KI|künstliche "
+                                           "Intelligenz|artificial intelligence); a trailing * matches a word's "
+                                           "start"},
+                "segment": {"type": "string", "maxLength": 300, "default": "everyone",
+                            "pattern": f"^[^{_CONTROL}]*$",
+                            "description": "everyone (the default), club:<id>, persona:<id>, area:<id>, "
+                                           "language:<de|en> or filter:<name>?languages=..&clubs_any=.."},
+                "strength": {"type": ["number", "null"], "minimum": 0.1, "maximum": 5, "default": None,
+                             "description": "a boost's strength from 0.1 to 5, 1 if left out; ignored for a "
+                                            "block"},
+                "note": {"type": "string", "maxLength": 500, "default": "", "pattern": f"^[^{_CONTROL}]*$",
+                         "description": "why; members see a boost's note in \"why you see this\""}},
+                required=["action", "match", "pattern"]),
+            "RulePreview": _object({
+                "action": {"type": "string", "enum": ["block", "boost"]},
+                "match": {"type": "string", "enum": ["source", "keyword", "author", "area"]},
+                "pattern": {"type": "string"}, "segment": {"type": "string"}, "strength": {"type": "number"},
+                "days": {"type": "integer"}, "considered": {"type": "integer", "minimum": 0},
+                "matched": {"type": "integer", "minimum": 0},
+                "by_language": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "members_in_segment": {"type": "integer", "minimum": 0},
+                "members_total": {"type": "integer", "minimum": 0},
+                "examples": {"type": "array", "items": _object({
+                    "item_id": _ID, "title": {"type": "string"}, "lang": {"type": ["string", "null"]},
+                    "source_id": {"type": "string"}, "published": {"type": "string", "format": "date-time"}})}}),
+            "Topic": _object({
+                "label": {"type": "string", "description": "the label in the requested language"},
+                "label_en": {"type": "string"}, "label_de": {"type": "string"},
+                "words": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                          "description": "distinctive words per language"},
+                "areas": {"type": "array", "items": {"type": "string", "enum": list(AREA_IDS)},
+                          "description": "areas of at least a quarter of the topic's items, most first"},
+                "area_counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "langs": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "items": {"type": "integer", "minimum": 0, "description": "items in the current period"},
+                "previous": {"type": "integer", "minimum": 0, "description": "items in the period before"},
+                "change": {"type": "number", "description": "change of the topic's share of all items (0.5 = +50 %)"},
+                "rising": {"type": "boolean", "description": "true only past the significance threshold"},
+                "falling": {"type": "boolean"}, "p_value": {"type": "number"},
+                "examples": {"type": "array", "items": _object({
+                    "item_id": _ID, "title": {"type": "string"}, "lang": {"type": ["string", "null"]}})},
+                "engagement": {"type": "object", "description": "segment kind -> segment -> action -> events",
+                               "additionalProperties": {"type": "object", "additionalProperties": {
+                                   "type": "object", "additionalProperties": {"type": "integer"}}}}}),
+            "TopicTrends": _object({
+                "period_days": {"type": "integer", "minimum": 1},
+                "computed_at": {"type": ["string", "null"], "format": "date-time",
+                                "description": "null before the worker's first computation for this period"},
+                "current_from": {"type": ["string", "null"], "format": "date-time"},
+                "until": {"type": ["string", "null"], "format": "date-time"},
+                "items_current": {"type": "integer", "minimum": 0}, "items_previous": {"type": "integer", "minimum": 0},
+                "topics": {"type": "array", "items": _ref("Topic"), "description": "rising first, then by size"}}),
             "Error": _object({"error": {"type": "string"}, "status": {"type": "integer", "minimum": 400, "maximum": 599},
                               "field": {"type": "string"}, "allowed": {"type": "string"}}, required=["error", "status"]),
             "Rating": _object({"item_id": _ID, "kind": {"type": "string", "enum": ["rating"]},
@@ -501,6 +693,18 @@ OPENAPI: dict[str, Any] = {
                                                 "words to search for in titles and texts")],
             "responses": {"200": _json(_object({"items": {"type": "array", "items": _ref("Item")}}), "items, newest first"),
                           **_errors(400, 401)}}},
+        "/api/v1/search": {"get": {
+            "summary": "Search the items the caller may see, in German and English: full text fused with semantic "
+                       "search, so an English query also finds German articles and the reverse",
+            "parameters": [
+                {**_query("q", {"type": "string", "minLength": 1, "maxLength": 200, "pattern": f"^[^{_CONTROL}]*$",
+                                "description": "text of 1 to 200 characters without control characters"},
+                          "what to search for (words; a query without letters or digits finds nothing)"),
+                 "required": True},
+                _AREA, _LANG, _query("limit", {"type": "integer", "minimum": 1, "maximum": 50, "default": 20},
+                                     "how many results, 20 if left out")],
+            "responses": {"200": _json(_object({"items": {"type": "array", "items": _ref("SearchHit")}}),
+                                       "results, best first"), **_errors(400, 401)}}},
         "/api/v1/items/{item_id}": {"get": {
             "summary": "One item (404 if it does not exist or is not visible)",
             "parameters": [{"name": "item_id", "in": "path", "required": True, "schema": _ID}],
@@ -526,5 +730,51 @@ OPENAPI: dict[str, Any] = {
                      "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewPost")}}},
                      "responses": {"201": _json(_ref("Post"), "the pending post"),
                                    **_errors(400, 401, 403, 413, 415)}}},
+        "/api/v1/rules": {
+            "get": {"summary": "Editors: every rule that blocks or boosts items, oldest first",
+                    "responses": {"200": _json(_object({"rules": {"type": "array", "items": _ref("Rule")}}), "rules"),
+                                  **_errors(400, 401, 403)}},
+            "post": {"summary": "Editors: save a rule (enabled); stored feeds are ranked again by the worker, "
+                                "blocked items leave pages at once",
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewRule")}}},
+                     "responses": {"201": _json(_ref("Rule"), "the saved rule"),
+                                   **_errors(400, 401, 403, 413, 415)}}},
+        "/api/v1/rules/preview": {"post": {
+            "summary": "Editors: what a rule would hide or lift among the items of the last 30 days (nothing is "
+                       "saved)",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewRule")}}},
+            "responses": {"200": _json(_ref("RulePreview"), "counts and the newest matching items"),
+                          **_errors(400, 401, 403, 413, 415)}}},
+        "/api/v1/rules/{rule_id}": {
+            "patch": {"summary": "Editors: switch a rule off or on",
+                      "parameters": [{"name": "rule_id", "in": "path", "required": True, "schema": _ID}],
+                      "requestBody": {"required": True, "content": {"application/json": {
+                          "schema": _object({"enabled": {"type": "boolean"}})}}},
+                      "responses": {"200": _json(_ref("Rule"), "the rule as stored"),
+                                    **_errors(400, 401, 403, 404, 413, 415)}},
+            "delete": {"summary": "Editors: delete a rule",
+                       "parameters": [{"name": "rule_id", "in": "path", "required": True, "schema": _ID}],
+                       "responses": {"200": _json(_object({"deleted": _ID}), "the id of the deleted rule"),
+                                     **_errors(400, 401, 403, 404)}}},
+        "/api/v1/trends": {"get": {
+            "summary": "Editors: topics of recent items from the worker's newest computation (job "
+                       "compute_topic_trends), which rise or fall against the period before and which segments "
+                       "engage with them; the topics are those of `curator trends --json`",
+            "parameters": [
+                _query("period", {"type": "string", "maxLength": 4, "pattern": "^[1-9][0-9]{0,2}[dw]?$",
+                                  "default": "30d", "description": "days or weeks such as 30d, 4w or 30"},
+                       "length of the current period, compared with the same length before it; 30d if left out"),
+                _query("lang", {"type": "string", "enum": list(LANGUAGES), "default": "en"},
+                       "language of the labels, en if left out")],
+            "responses": {"200": _json(_ref("TopicTrends"), "the newest computation (no topics before the first)"),
+                          **_errors(400, 401, 403)}}},
+        "/api/v1/sources.opml": {"get": {
+            "summary": "Editors: every source (of the feeds file and the console) as an OPML 2.0 file for feed "
+                       "readers, a folder per subject area; `curator sources import-opml` reads it back",
+            "parameters": [_query("lang", {"type": "string", "enum": list(LANGUAGES), "default": "en"},
+                                  "language of the folder names, en if left out")],
+            "responses": {"200": {"description": "the OPML file", "content": {
+                              "text/x-opml": {"schema": {"type": "string"}}}},
+                          **_errors(400, 401, 403)}}},
     },
 }

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
@@ -79,10 +81,11 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
     ops.install(app, curator)
     csrf = CSRFProtect(app)
 
-    from . import api, auth, editor, member
+    from . import api, archive, auth, editor, member
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(member.bp)
+    app.register_blueprint(archive.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
@@ -134,6 +137,18 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
         names = area_names.get(area, {})
         return names.get(lang) or names.get("en") or area
 
+    def segment_namer(lang: str) -> Callable[[Any], str]:
+        """The page's ``segment_name(segment)``: people's name for a segment (or its text), the
+        club and persona names read once per page."""
+        names: list[Any] = []
+
+        def name(segment: Any) -> str:
+            if not names:
+                names.append(curator.digests.segment_names())
+            return curator.digests.segment_name(segment, lang, names[0])
+
+        return name
+
     @app.context_processor
     def helpers() -> dict[str, Any]:
         lang = getattr(g, "lang", "en")
@@ -141,6 +156,8 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
             "t": lambda key, **kw: translate(key, lang).format(**kw) if kw else translate(key, lang),
             "lang": lang, "user": getattr(g, "user", None), "me": getattr(g, "member", None),
             "area_ids": AREA_IDS, "area_label": lambda a: area_label(a, lang),
+            "cluster_name": settings.cluster_name,
+            "segment_name": segment_namer(lang),
             "is_editor": is_editor(getattr(g, "user", None)),
             "flash": translate(key, lang) if (key := pop_flash()) else None,
             "labels": {k: translate(k, lang) for k in ("rate", "save", "more", "less", "hide", "send")},
@@ -152,14 +169,46 @@ def create_app(curator: Curator, *, testing: bool = False) -> Flask:
         """Item HTML from feeds and posts, sanitised again at render time (allow-list)."""
         return Markup(curator.items.safe_html(html))  # noqa: S704 - sanitised by the ingest allow-list
 
+    zone = ZoneInfo(settings.timezone)
+
+    def local(value: datetime) -> datetime:
+        """``value`` in the cluster's time zone (setting ``timezone``); a naive value is UTC."""
+        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(zone)
+
     @app.template_filter("day")
     def day(value: Any) -> str:
+        """A date in the cluster's time zone, as readers of the page's language write it."""
         if value is None:
             return ""
+        value = local(value)
         return str(value.strftime("%d.%m.%Y") if getattr(g, "lang", "en") == "de" else value.strftime("%d %b %Y"))
 
+    @app.template_filter("when")
+    def when(value: Any) -> str:
+        """A date and time in the cluster's time zone, with the zone's abbreviation (CET, CEST)."""
+        if value is None:
+            return ""
+        return f"{day(value)} {local(value):%H:%M %Z}"
+
+    @app.template_filter("local_input")
+    def local_input(value: Any) -> str:
+        """The value of a ``datetime-local`` field: the cluster's time zone, as the form reads it back."""
+        return "" if value is None else f"{local(value):%Y-%m-%dT%H:%M}"
+
+    @app.context_processor
+    def time_zone() -> dict[str, Any]:
+        return {"time_zone": settings.timezone}
+
     def error_page(status: int, title: str, text: str) -> tuple[str, int]:
-        return render_template("error.html", title=title, text=text), status
+        """An error page that is no dead end: a link back to the page the form was sent from (a
+        local page only), and to the start page of the area the visitor is in."""
+        back = None
+        ref = urlsplit(request.referrer or "")
+        if ref.netloc == request.host and ref.path != request.path:
+            back = safe_next(ref.path + (f"?{ref.query}" if ref.query else ""), default="") or None
+        user = getattr(g, "user", None)
+        home = url_for("editor.dashboard") if is_editor(user) and request.path.startswith("/editor") else "/"
+        return render_template("error.html", title=title, text=text, back=back, home=home), status
 
     @app.errorhandler(404)
     @app.errorhandler(NotFound)

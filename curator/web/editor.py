@@ -1,6 +1,6 @@
 """The editor console: dashboard, member-post moderation, digest review (reorder, pin, remove,
 add, intro), previews as a member/persona/club, approval and scheduling, sources, tag
-corrections, persona suggestions, trends, accounts (admins).
+corrections, persona suggestions, trends, editor rules (block or boost), accounts (admins).
 
 Every route needs the editor or admin role (members get 403, W11). Editors see all items here:
 this is the one place where the access rule is deliberately not applied, because editors curate
@@ -10,17 +10,20 @@ the chosen member, persona or club would get).
 
 from __future__ import annotations
 
+import base64
+import zlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 
 from ..errors import CuratorError, InvalidInput, NotFound
-from ..types import AREA_IDS, ItemQuery, Member
+from ..i18n import translate
+from ..types import AREA_IDS, DigestIssue, ItemQuery, Member
 from .app import PREVIEW_CSP, cur, flash_message, role_required
-from .charts import bar_chart_svg, line_chart_svg
+from .charts import bar_chart_svg, line_chart_svg, topic_chart_svg
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 editor_only = role_required("editor", "admin")
@@ -90,6 +93,45 @@ def draft_digest() -> Any:
     return redirect(url_for("editor.digest", issue_id=issue.id))
 
 
+CANDIDATE_LIMIT = 30
+"""How many candidates (ranked for the segment, or found by the search box) the digest page lists."""
+
+
+def _candidate_filters(values: Any) -> dict[str, str]:
+    """The candidate list's search text, area and language from a query string or a form, checked:
+    an unknown area or language is ignored rather than refused (the list then shows all)."""
+    q = (values.get("q") or "").strip()[:200]
+    area = values.get("area") or ""
+    lang = values.get("lang") or ""
+    return {"q": q, "area": area if area in AREA_IDS else "", "lang": lang if lang in ("de", "en") else ""}
+
+
+def _back_to_digest(issue_id: int, anchor: str | None = None) -> Any:
+    """Back to the digest page with the candidate filters the form carried, at ``anchor`` (the
+    moved or added entry, the texts of one language...), so the page returns to the same place."""
+    kept = {k: v for k, v in _candidate_filters(request.form).items() if v}
+    return redirect(url_for("editor.digest", issue_id=issue_id, _anchor=anchor, **kept))
+
+
+def _candidates(issue: DigestIssue, filters: dict[str, str]) -> list[dict[str, Any]]:
+    """What the candidate list shows: the search box's hits over all items (everything an editor
+    may curate), or without a search the items of the period ranked for the segment; items the
+    issue already pins or removed are left out."""
+    c = cur()
+    area, lang = filters["area"] or None, filters["lang"] or None
+    if filters["q"]:
+        taken = {e.item_id for e in issue.entries}
+        hits = c.items.search(filters["q"], everything=True, area=area, lang=lang, limit=CANDIDATE_LIMIT + len(taken))
+        return [{"item": h.item, "snippet": h.snippet, "reach": None} for h in hits if h.item.id not in taken][
+            :CANDIDATE_LIMIT]
+    return [{"item": d.item, "snippet": "", "reach": (d.reach, d.sampled) if d.sampled else None}
+            for d in c.digests.candidates(issue, area=area, lang=lang, limit=CANDIDATE_LIMIT)]
+
+
+OPEN_STATES = ("draft", "in_review", "approved", "scheduled")
+"""Issues that have not started sending: the console shows who would get them."""
+
+
 @bp.get("/digests/<int:issue_id>")
 @editor_only
 def digest(issue_id: int) -> Any:
@@ -98,11 +140,15 @@ def digest(issue_id: int) -> Any:
     pinned = [e.item_id for e in sorted(issue.entries, key=lambda e: e.position) if e.status == "pinned"]
     removed = [e.item_id for e in issue.entries if e.status == "removed"]
     items = {i.id: i for i in c.items.get_many(pinned + removed)}
+    filters = _candidate_filters(request.args)
     return render_template("editor/digest.html", issue=issue, pinned=[items[i] for i in pinned if i in items],
                            removed=[items[i] for i in removed if i in items], members=c.members.list()[:500],
                            personas=sorted(c.personas.all()), clubs=c.members.clubs(),
+                           candidates=_candidates(issue, filters), filters=filters, actions=c.digests.actions(issue),
+                           audience=c.digests.recipient_counts(issue) if issue.state in OPEN_STATES else None,
+                           warnings=c.digests.warnings(issue) if issue.state in OPEN_STATES else (),
                            counts=c.digests.delivery_counts(issue_id) if issue.state not in ("draft", "in_review") else {},
-                           report=c.digests.report(issue_id) if issue.state in REPORTED_STATES else None)
+                           report=c.digests.report(issue_id, g.lang) if issue.state in REPORTED_STATES else None)
 
 
 REPORTED_STATES = ("sending", "paused", "sent", "partially_sent")
@@ -127,45 +173,91 @@ def digest_report_svg(issue_id: int, chart: str) -> Any:
 @bp.post("/digests/<int:issue_id>/texts")
 @editor_only
 def digest_texts(issue_id: int) -> Any:
+    """Subject, preheader and intro of one language; a field the form does not carry stays as it is."""
     f = request.form
     lang = f.get("lang", "en")
     cur().digests.edit(issue_id, lang=lang, subject=f.get("subject"), intro=f.get("intro"),
-                      preheader=f.get("preheader") or None)
+                       preheader=f.get("preheader"))
     flash_message("saved_ok")
-    return redirect(url_for("editor.digest", issue_id=issue_id))
+    return _back_to_digest(issue_id, f"texts-{lang}")
+
+
+@bp.post("/digests/<int:issue_id>/topics")
+@editor_only
+def digest_topics(issue_id: int) -> Any:
+    """Append the "topics" block of ``lang`` (the newest topic trends, ``cur.trends.topics_block``)
+    to that language's intro. The texts form's second button posts here with what the editor
+    typed, so unsaved changes to subject, preheader and intro are kept; without an ``intro``
+    field the stored intro is extended. Before the worker's first computation the typed texts
+    are saved and the page says how to get one: the console never computes trends in a request."""
+    f = request.form
+    lang = f.get("lang", "")
+    if lang not in ("de", "en"):
+        raise InvalidInput("language must be de or en")
+    c = cur()
+    intro = f.get("intro")
+    if intro is None:
+        intro = c.digests.get(issue_id).texts.get(lang, {}).get("intro", "")
+    if c.trends.latest() is None:
+        c.digests.edit(issue_id, lang=lang, subject=f.get("subject"), preheader=f.get("preheader"), intro=intro)
+        flash_message("topics_none")
+        return _back_to_digest(issue_id, f"texts-{lang}")
+    block = c.trends.topics_block(lang).text.strip()
+    c.digests.edit(issue_id, lang=lang, subject=f.get("subject"), preheader=f.get("preheader"),
+                   intro=f"{intro.rstrip()}\n\n{block}" if intro.strip() else block)
+    flash_message("digest_topics_inserted")
+    return _back_to_digest(issue_id, f"texts-{lang}")
+
+
+def _position(text: str | None) -> int | None:
+    if not (text or "").strip():
+        return None
+    if not text.strip().isdigit():  # type: ignore[union-attr]
+        raise InvalidInput(f"{text!r} is not a position (1 is the top)")
+    return int(text)  # type: ignore[arg-type]
 
 
 @bp.post("/digests/<int:issue_id>/items")
 @editor_only
 def digest_items(issue_id: int) -> Any:
-    """One form for reordering, removing and adding: ``op`` is up/down/remove/add/set."""
+    """One form for the editor's picks: ``op`` is add (a candidate, at the end or at ``position``),
+    up, down, move (to ``position``), remove, restore (a removed item) or set (all ids in order).
+    Every change returns to the changed entry's anchor (``#entry-<item id>``)."""
     c = cur()
-    issue = c.digests.get(issue_id)
-    pinned = [e.item_id for e in sorted(issue.entries, key=lambda e: e.position) if e.status == "pinned"]
     op = request.form.get("op", "")
     ids = _ids(request.form.get("item"))
-    remove: list[int] = []
     if op == "set":
-        pinned = ids
-    elif op == "add":
-        for i in ids:
-            c.items.get(i)
-            if i not in pinned:
-                pinned.append(i)
-    elif len(ids) == 1 and ids[0] in pinned:
-        k = pinned.index(ids[0])
-        if op == "up" and k > 0:
-            pinned[k - 1], pinned[k] = pinned[k], pinned[k - 1]
-        elif op == "down" and k < len(pinned) - 1:
-            pinned[k + 1], pinned[k] = pinned[k], pinned[k + 1]
-        elif op == "remove":
-            remove = [ids[0]]
-    elif op == "remove" and ids:
-        remove = ids
+        c.digests.edit(issue_id, pins=ids)
+        return _back_to_digest(issue_id, "picks")
+    if len(ids) != 1:
+        raise InvalidInput("choose one item: the form needs the item's id")
+    item_id = ids[0]
+    if op in ("add", "restore"):
+        c.digests.add(issue_id, item_id, position=_position(request.form.get("position")))
+        flash_message("digest_added")
+    elif op in ("up", "down"):
+        c.digests.move(issue_id, item_id, step=-1 if op == "up" else 1)
+    elif op == "move":
+        to = _position(request.form.get("position"))
+        if to is None:
+            raise InvalidInput("type the position to move the item to (1 is the top)")
+        c.digests.move(issue_id, item_id, to=to)
+    elif op == "remove":
+        c.digests.edit(issue_id, remove=[item_id])
+        return _back_to_digest(issue_id, "picks")
     else:
-        raise InvalidInput("unknown change; use up, down, remove, add or set with an item id")
-    c.digests.edit(issue_id, pins=pinned, remove=remove)
-    return redirect(url_for("editor.digest", issue_id=issue_id))
+        raise InvalidInput("unknown change; use add, up, down, move, remove, restore or set with an item id")
+    return _back_to_digest(issue_id, f"entry-{item_id}")
+
+
+@bp.post("/digests/<int:issue_id>/test")
+@editor_only
+def test_send(issue_id: int) -> Any:
+    """A test copy to the signed-in editor's own address, as a reader of the segment in ``lang``."""
+    lang = request.form.get("lang", "en")
+    cur().digests.send_test(issue_id, g.user.email, lang=lang, name=g.member.name if g.member is not None else "")
+    flash_message("digest_test_sent")
+    return _back_to_digest(issue_id, "test-send")
 
 
 @bp.post("/digests/<int:issue_id>/approve")
@@ -174,7 +266,7 @@ def approve_digest(issue_id: int) -> Any:
     rev = request.form.get("revision")
     cur().digests.approve(issue_id, editor=g.user.email, revision=int(rev) if rev and rev.isdigit() else None)
     flash_message("approved")
-    return redirect(url_for("editor.digest", issue_id=issue_id))
+    return _back_to_digest(issue_id, "workflow")
 
 
 @bp.post("/digests/<int:issue_id>/schedule")
@@ -189,23 +281,60 @@ def schedule_digest(issue_id: int) -> Any:
     if at.tzinfo is None:
         at = at.replace(tzinfo=ZoneInfo(c.settings.timezone))
     c.digests.schedule(issue_id, at)
-    return redirect(url_for("editor.digest", issue_id=issue_id))
+    flash_message("digest_scheduled")
+    return _back_to_digest(issue_id, "workflow")
+
+
+def _confirm_page(issue_id: int, *, error: str | None = None, status: int = 200) -> Any:
+    c = cur()
+    issue = c.digests.get(issue_id)
+    return render_template("editor/digest_send.html", issue=issue, audience=c.digests.recipient_counts(issue),
+                           actions=c.digests.actions(issue), error=error), status
+
+
+@bp.get("/digests/<int:issue_id>/send")
+@editor_only
+def confirm_send(issue_id: int) -> Any:
+    """The confirmation step before "Send now": who gets it, by language."""
+    return _confirm_page(issue_id)
 
 
 @bp.post("/digests/<int:issue_id>/send")
 @editor_only
 def send_digest(issue_id: int) -> Any:
-    report = cur().digests.send(issue_id)
-    return render_template("message.html", key=None,
-                           text=f"sent {report.sent}, failed {report.failed}, uncertain {report.uncertain}, "
-                                f"skipped {report.skipped}; {report.state} {report.message}")
+    """Send now, only with the confirmation box ticked (checked here, not only in the browser)."""
+    if request.form.get("confirm") != "yes":
+        return _confirm_page(issue_id, error="confirm_needed", status=400)
+    cur().digests.send(issue_id, confirm_late=request.form.get("late") == "yes")
+    flash_message("digest_send_done")
+    return _back_to_digest(issue_id, "workflow")
+
+
+@bp.post("/digests/<int:issue_id>/pause")
+@editor_only
+def pause_digest(issue_id: int) -> Any:
+    cur().digests.pause(issue_id)
+    flash_message("digest_paused")
+    return _back_to_digest(issue_id, "workflow")
+
+
+@bp.post("/digests/<int:issue_id>/resume")
+@editor_only
+def resume_digest(issue_id: int) -> Any:
+    cur().digests.resume(issue_id)
+    flash_message("digest_resumed")
+    return _back_to_digest(issue_id, "workflow")
 
 
 @bp.post("/digests/<int:issue_id>/cancel")
 @editor_only
 def cancel_digest(issue_id: int) -> Any:
+    """Cancel an issue that has not started sending, only with the confirmation box ticked."""
+    if request.form.get("confirm") != "yes":
+        raise InvalidInput("tick the box to confirm that the issue should be cancelled; nothing was changed")
     cur().digests.cancel(issue_id)
-    return redirect(url_for("editor.digest", issue_id=issue_id))
+    flash_message("digest_cancelled")
+    return _back_to_digest(issue_id, "workflow")
 
 
 def _preview_member() -> Member:
@@ -311,6 +440,49 @@ def source_enabled(source_id: str) -> Any:
     return _source_change(lambda: cur().sources.set_enabled(source_id, on), refused=409, saved=False)
 
 
+# OPML: download every source; an upload is first imported as a dry run and shown, and only the
+# confirmation imports it. The preview carries the file itself (compressed), not the outcome, so
+# the confirmation checks every feed again against the sources as they are then.
+
+@bp.get("/sources.opml")
+@editor_only
+def sources_opml() -> Any:
+    return Response(cur().sources.export_opml(lang=g.lang), mimetype="text/x-opml",
+                    headers={"Content-Disposition": 'attachment; filename="sources.opml"'})
+
+
+def _opml_results(data: bytes, name: str, *, dry_run: bool) -> Any:
+    try:
+        results = cur().sources.import_opml(data, where=name, dry_run=dry_run)
+    except InvalidInput as exc:
+        return _sources_page(str(exc), status=400)
+    counts = {o: sum(1 for r in results if r.outcome == o) for o in ("added", "exists", "rejected")}
+    carried = base64.b64encode(zlib.compress(data, 9)).decode("ascii") if dry_run and counts["added"] else None
+    return render_template("editor/sources_opml.html", results=results, counts=counts, dry_run=dry_run,
+                           name=name, carried=carried)
+
+
+@bp.post("/opml/preview")
+@editor_only
+def opml_preview() -> Any:
+    upload = request.files.get("opml")
+    if upload is None or not upload.filename:
+        return _sources_page(translate("opml_no_file", g.lang), status=400)
+    return _opml_results(upload.stream.read(current_app.config["MAX_CONTENT_LENGTH"] + 1), upload.filename,
+                         dry_run=True)
+
+
+@bp.post("/opml/import")
+@editor_only
+def opml_import() -> Any:
+    try:  # no more than an upload may hold comes out of the carried file
+        data = zlib.decompressobj().decompress(base64.b64decode(request.form.get("opml", ""), validate=True),
+                                               current_app.config["MAX_CONTENT_LENGTH"] + 1)
+    except (ValueError, zlib.error):
+        return _sources_page(translate("opml_no_file", g.lang), status=400)
+    return _opml_results(data, request.form.get("name", "")[:200] or "sources.opml", dry_run=False)
+
+
 # ------------------------------------------------------------------ items and tag corrections
 
 @bp.get("/items")
@@ -324,9 +496,27 @@ def items() -> Any:
 @bp.post("/items/<int:item_id>/tags")
 @editor_only
 def correct_tags(item_id: int) -> Any:
-    cur().tagging.correct(item_id, request.form.getlist("areas"), editor=g.user.email)
+    areas = request.form.getlist("areas")
+    primary = request.form.get("primary")
+    if primary == "none":
+        areas = []
+    elif primary:  # the main area goes first: it is the class the tagger learns
+        areas = [primary, *(a for a in areas if a != primary)]
+    cur().tagging.correct(item_id, areas, editor=g.user.email)
     flash_message("saved_ok")
+    if request.form.get("back") == "teach":
+        return redirect(url_for("editor.teach"))
     return redirect(url_for("editor.items", q=request.form.get("q", "")))
+
+
+TEACH_DAYS = 14
+
+
+@bp.get("/teach")
+@editor_only
+def teach() -> Any:
+    return render_template("editor/teach.html", items=cur().tagging.to_teach(limit=10, days=TEACH_DAYS),
+                           days=TEACH_DAYS)
 
 
 # ------------------------------------------------------------------ personas
@@ -366,7 +556,10 @@ def trends() -> Any:
     for _, area, persona, n in data["engagement"]:
         segments.setdefault(persona, {}).setdefault(area, 0)
         segments[persona][area] += n
-    return render_template("editor/trends.html", data=data, segments=segments)
+    # topics: the worker's newest computation, never computed in a request (it clusters every item)
+    topics = cur().trends.latest(TOPIC_PERIOD_DAYS)
+    return render_template("editor/trends.html", data=data, segments=segments, topics=topics,
+                           examples=cur().trends.examples(topics) if topics else {})
 
 
 def _series(rows: list[tuple[Any, ...]]) -> tuple[list[str], dict[str, list[float]]]:
@@ -399,6 +592,94 @@ def trends_segments_svg() -> Any:
     for _, _area, persona, n in cur().stats.trends()["engagement"]:
         totals[persona] = totals.get(persona, 0) + n
     return Response(bar_chart_svg(totals), mimetype="image/svg+xml")
+
+
+TOPIC_PERIOD_DAYS = 30
+"""The period of the topics on the trends page (the worker's job computes this one)."""
+TOPIC_CHART_ROWS = 15
+
+
+@bp.get("/trends/topics.svg")
+@editor_only
+def trends_topics_svg() -> Any:
+    lang = g.lang
+    topics = cur().trends.latest(TOPIC_PERIOD_DAYS)
+    rows = [(t.label(lang), float(t.items), float(t.previous),
+             f"↑ {translate('rising', lang)}" if t.rising else f"↓ {translate('falling', lang)}" if t.falling else "")
+            for t in (topics.topics[:TOPIC_CHART_ROWS] if topics else ())]
+    return Response(topic_chart_svg(rows, now_label=translate("topic_now", lang),
+                                    before_label=translate("topic_before", lang)), mimetype="image/svg+xml")
+
+
+# ------------------------------------------------------------------ editor rules
+# A new rule is first tested ("preview": the page shows what it would hide or lift over the last
+# 30 days, with the form filled in again) and saved from there; rules are switched off or deleted
+# from the list.
+
+def _rule_form() -> dict[str, Any]:
+    f = request.form
+    return dict(action=f.get("action", ""), match=f.get("match", ""), pattern=f.get("pattern", ""),
+                segment=f.get("segment", "") or "everyone", note=f.get("note", ""),
+                strength=f.get("strength", "").strip())
+
+
+def _rules_page(*, form: dict[str, Any] | None = None, preview: Any = None, error: str | None = None,
+                status: int = 200) -> Any:
+    return render_template("editor/rules.html", rules=cur().rules.list(), form=form or {}, preview=preview,
+                           error=error), status
+
+
+def _strength(text: str) -> float | None:
+    if not text:
+        return None
+    try:
+        return float(text.replace(",", "."))
+    except ValueError as exc:
+        raise InvalidInput(f"the strength must be a number from 0.1 to 5, not {text!r}") from exc
+
+
+@bp.get("/rules")
+@editor_only
+def rules() -> Any:
+    return _rules_page()
+
+
+@bp.post("/rules")
+@editor_only
+def add_rule() -> Any:
+    form = _rule_form()
+    fields = {k: form[k] for k in ("segment", "note")}
+    try:
+        strength = _strength(form["strength"])
+        if request.form.get("step") != "save":
+            found = cur().rules.preview(form["action"], form["match"], form["pattern"], strength=strength, **fields)
+            return _rules_page(form=form, preview=found)
+        cur().rules.add(form["action"], form["match"], form["pattern"], editor=g.user.email, strength=strength,
+                        **fields)
+    except InvalidInput as exc:
+        return _rules_page(form=form, error=str(exc), status=400)
+    flash_message("rule_saved")
+    return redirect(url_for("editor.rules"))
+
+
+@bp.post("/rules/<int:rule_id>/enabled")
+@editor_only
+def rule_enabled(rule_id: int) -> Any:
+    if request.form.get("enabled") == "1":
+        cur().rules.enable(rule_id)
+    else:
+        cur().rules.disable(rule_id)
+    flash_message("saved_ok")
+    return redirect(url_for("editor.rules"))
+
+
+@bp.post("/rules/<int:rule_id>/delete")
+@editor_only
+def delete_rule(rule_id: int) -> Any:
+    if not cur().rules.delete(rule_id):
+        raise NotFound(f"no editor rule with id {rule_id}")
+    flash_message("rule_deleted")
+    return redirect(url_for("editor.rules"))
 
 
 # ------------------------------------------------------------------ accounts (admins)

@@ -94,7 +94,13 @@ def screenshots(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[str, Any, Mailbox]]:
+def site_settings() -> dict[str, Any]:
+    """Settings of the site beyond the defaults below; a test module may override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def site(tmp_path: Path, site_settings: dict[str, Any]) -> Iterator[tuple[str, Any, Mailbox]]:
     from werkzeug.serving import make_server
 
     from tests.conftest import T0
@@ -104,9 +110,9 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Any, Mailbox]]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'web.db'}", feeds_file=str(tmp_path / "feeds.yaml"),
-                        outbox_dir=str(tmp_path / "outbox"), encoder="fake", secret_key=SECRET, base_url=base,
+                        outbox_dir=str(tmp_path / "outbox"), secret_key=SECRET, base_url=base,
                         smtp_host="127.0.0.1", smtp_port=box.port, smtp_security="none",
-                        mail_from="DigitalCluster <news@cluster.example>")
+                        mail_from="DigitalCluster <news@cluster.example>", **{"encoder": "fake", **site_settings})
     cur = make_curator(settings, clock=FixedClock(T0))
     world = build_world(cur, RecordingSender())  # account mail goes through the real SMTP server
     server = make_server("127.0.0.1", port, create_app(cur), threaded=True)
@@ -142,6 +148,15 @@ def sign_in_by_link(page: Any, base: str, box: Mailbox, address: str, *, screens
     link = re.search(r"(http://127\.0\.0\.1:\d+/auth/link/\S+)", Mailbox.body(mails[-1])).group(1)  # type: ignore[union-attr]
     page.goto(link)
     page.click("#confirm-signin")
+    page.wait_for_url(f"{base}/")
+
+
+def sign_in_by_password(page: Any, base: str, address: str) -> None:
+    page.goto(f"{base}/auth/login")
+    page.click("details summary")
+    page.fill("#pw-email", address)
+    page.fill("#pw", PASSWORD)
+    page.click("details button[type=submit]")
     page.wait_for_url(f"{base}/")
 
 
@@ -203,12 +218,7 @@ def test_member_and_editor_journeys(browser: Any, site: tuple[str, Any, Mailbox]
     ed = ed_ctx.new_page()
     ed.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     ed.on("pageerror", lambda e: errors.append(str(e)))
-    ed.goto(f"{base}/auth/login")
-    ed.click("details summary")
-    ed.fill("#pw-email", EDITOR)
-    ed.fill("#pw", PASSWORD)
-    ed.click("details button[type=submit]")
-    ed.wait_for_url(f"{base}/")
+    sign_in_by_password(ed, base, EDITOR)
     ed.goto(f"{base}/editor/posts")
     assert ed.evaluate("typeof window.__pwned") == "undefined"  # the hostile pending post is inert too
     shot(ed, "editor-posts", screenshots)
@@ -222,20 +232,25 @@ def test_member_and_editor_journeys(browser: Any, site: tuple[str, Any, Mailbox]
     ed.goto(f"{base}/editor/digests")
     ed.select_option("#segment", "everyone")
     ed.click("text=Draft a digest")
-    for add in (approved.item_id, world.items["club"]):  # the club item: only club members may get it
-        ed.fill("#add-item", str(add))
-        ed.click("form.card button:has-text('Add')")
+    # found by the search box, added by one click; the club item: only club members may get it
+    for query, add in (("Adler IT opens", approved.item_id), ("Club secret", world.items["club"])):
+        ed.fill("#cand-q", query)
+        ed.click("#cand-search")
+        ed.click(f"#cand-{add} button.add")
+        assert ed.locator(f"#entry-{add}").count() == 1
     ed.fill("#intro-en", "This week: an AI lab for SMEs from one of our members.")
-    ed.locator("#intro-en").locator("xpath=..").locator("button").click()
+    ed.click("#save-texts-en")
     shot(ed, "editor-digest", screenshots)
     ed.select_option("#pv-member", ALICE)
-    ed.locator("#pv-member").locator("xpath=..").locator("button").click()
+    ed.click("#preview button[type=submit]")
     ed.wait_for_load_state("load")
     shot(ed, "editor-preview", screenshots)
     ed.go_back()
     ed.click("#approve-digest")
     assert ed.locator("#issue-state").inner_text() == "approved"
-    ed.click("#send-digest")
+    ed.click("#send-digest")  # "Send now" opens the confirmation step
+    ed.check("#confirm-send")
+    ed.click("#send-confirmed")
     ed.wait_for_load_state("load")
     digest = [m for m in box.to(ALICE) if m["List-Unsubscribe"]]
     assert digest, "the approved digest reached the SMTP server"

@@ -28,6 +28,8 @@ from .members import (
 )
 from .meta import metadata
 from .newsletter import deliveries, digest_entries, digest_issues, subscription_changes, suppressions
+from .rules import editor_rules
+from .trends import topic_runs, topics
 
 __all__ = [
     "accepted_personas",
@@ -38,6 +40,7 @@ __all__ = [
     "digest_issues",
     "digest_shown",
     "editor_pins",
+    "editor_rules",
     "email_clicks",
     "email_opens",
     "embeddings",
@@ -61,6 +64,8 @@ __all__ = [
     "subscription_changes",
     "suppressions",
     "tag_corrections",
+    "topic_runs",
+    "topics",
     "web_api_tokens",
     "web_rss_tokens",
     "web_sessions",
