@@ -173,9 +173,10 @@ def digest_report_svg(issue_id: int, chart: str) -> Any:
 @bp.post("/digests/<int:issue_id>/texts")
 @editor_only
 def digest_texts(issue_id: int) -> Any:
-    """Subject, preheader and intro of one language; a field the form does not carry stays as it is."""
+    """Subject, preheader and intro of one language (``text_lang``; ``lang`` is the candidate
+    list's language filter, kept for the way back); a field the form does not carry stays as it is."""
     f = request.form
-    lang = f.get("lang", "en")
+    lang = f.get("text_lang", "en")
     cur().digests.edit(issue_id, lang=lang, subject=f.get("subject"), intro=f.get("intro"),
                        preheader=f.get("preheader"))
     flash_message("saved_ok")
@@ -191,7 +192,7 @@ def digest_topics(issue_id: int) -> Any:
     field the stored intro is extended. Before the worker's first computation the typed texts
     are saved and the page says how to get one: the console never computes trends in a request."""
     f = request.form
-    lang = f.get("lang", "")
+    lang = f.get("text_lang", "")
     if lang not in ("de", "en"):
         raise InvalidInput("language must be de or en")
     c = cur()

@@ -136,3 +136,15 @@ def test_the_plain_text_part_carries_what_the_html_shows(branded: Curator, world
         for url in (view.web_url, view.preferences_url, view.unsubscribe_url,
                     *(i.url for s in view.sections for i in s.items)):
             assert url in r.text and str(escape(url)) in r.html
+
+
+def test_the_intros_line_breaks_survive_in_the_html_part(cur: Curator, world: World) -> None:
+    """A topics block is a list, one line per topic: the HTML email keeps its lines, escaped."""
+    issue = cur.digests.draft("everyone")
+    cur.digests.edit(issue.id, lang="en", intro="Dear members,\n\n- AI · SMEs: 12 items\n- <Cyber> attacks: 5 items")
+    issue = cur.digests.get(issue.id)
+    member = next(m for m in world.members.values() if m.language == "en")
+    html = cur.digests.render_for(issue, member).html
+    intro = re.search(r'<div style="white-space: ?pre-line;?">(.*?)</div>', html, re.S)
+    assert intro, "the intro keeps its line breaks"
+    assert intro.group(1).strip() == str(escape("Dear members,\n\n- AI · SMEs: 12 items\n- <Cyber> attacks: 5 items"))

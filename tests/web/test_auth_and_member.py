@@ -292,7 +292,7 @@ def test_editor_console_pages_and_actions(world: WebWorld, tmp_path) -> None:  #
     ed.post(f"/editor/digests/{issue_id}/items", data={"csrf_token": tok, "op": "down", "item": str(a)})
     assert [e.item_id for e in cur.digests.get(issue_id).entries if e.status == "pinned"] == [b, a]
     ed.post(f"/editor/digests/{issue_id}/items", data={"csrf_token": tok, "op": "remove", "item": str(b)})
-    ed.post(f"/editor/digests/{issue_id}/texts", data={"csrf_token": tok, "lang": "en", "subject": "Week",
+    ed.post(f"/editor/digests/{issue_id}/texts", data={"csrf_token": tok, "text_lang": "en", "subject": "Week",
                                                         "intro": "Hello <b>members</b>"})
     assert cur.digests.get(issue_id).texts["en"]["intro"] == "Hello <b>members</b>"
     r = ed.post(f"/editor/digests/{issue_id}/approve", data={"csrf_token": tok})

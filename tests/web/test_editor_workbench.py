@@ -127,9 +127,10 @@ def test_subject_preheader_and_intro_per_language(world: WebWorld) -> None:
     issue_id, tok = _draft(world, ed)
     before = cur.digests.get(issue_id).texts
     r = ed.post(f"/editor/digests/{issue_id}/texts", data={
-        "csrf_token": tok, "lang": "de", "subject": "Digitale Woche", "preheader": "KI-Labor für den Mittelstand",
-        "intro": "Diese Woche: ein KI-Labor."})
-    assert r.status_code == 302 and r.headers["Location"].endswith("#texts-de")
+        "csrf_token": tok, "text_lang": "de", "subject": "Digitale Woche", "preheader": "KI-Labor für den Mittelstand",
+        "intro": "Diese Woche: ein KI-Labor.", "lang": "en"})
+    # back to the German texts, with the candidate list still filtered as it was (English)
+    assert r.status_code == 302 and r.headers["Location"] == f"/editor/digests/{issue_id}?lang=en#texts-de"
     texts = cur.digests.get(issue_id).texts
     assert texts["de"] == {"subject": "Digitale Woche", "preheader": "KI-Labor für den Mittelstand",
                            "intro": "Diese Woche: ein KI-Labor."}
@@ -139,10 +140,10 @@ def test_subject_preheader_and_intro_per_language(world: WebWorld) -> None:
     # the preheader reaches the German copy
     assert "KI-Labor für den Mittelstand" in cur.digests.render_for(issue_id, world.member_ids[ANNA]).html
     # an emptied preheader is stored empty (not ignored); an empty subject is refused
-    ed.post(f"/editor/digests/{issue_id}/texts", data={"csrf_token": tok, "lang": "de", "subject": "Digitale Woche",
+    ed.post(f"/editor/digests/{issue_id}/texts", data={"csrf_token": tok, "text_lang": "de", "subject": "Digitale Woche",
                                                         "preheader": "", "intro": ""})
     assert cur.digests.get(issue_id).texts["de"]["preheader"] == ""
-    r = ed.post(f"/editor/digests/{issue_id}/texts", data={"csrf_token": tok, "lang": "en", "subject": " "})
+    r = ed.post(f"/editor/digests/{issue_id}/texts", data={"csrf_token": tok, "text_lang": "en", "subject": " "})
     assert r.status_code == 400 and cur.digests.get(issue_id).texts["en"] == before["en"]
 
 

@@ -14,7 +14,7 @@ def test_before_the_first_computation_the_typed_texts_are_saved_and_nothing_is_c
     ed = world.client(EDITOR)
     issue_id, tok = _draft(world, ed)
     r = ed.post(f"/editor/digests/{issue_id}/topics",
-                data={"lang": "en", "csrf_token": tok, "subject": "News", "intro": "Dear members,"})
+                data={"text_lang": "en", "csrf_token": tok, "subject": "News", "intro": "Dear members,"})
     assert r.status_code == 302 and r.headers["Location"].endswith("#texts-en")
     assert world.cur.digests.get(issue_id).texts["en"]["intro"] == "Dear members,"
     assert "No topic trends computed yet" in ed.get(r.headers["Location"]).get_data(as_text=True)
@@ -33,7 +33,7 @@ def test_the_topics_block_is_appended_to_the_intro_of_one_language(world: WebWor
     en_before = world.cur.digests.get(issue_id).texts.get("en", {}).get("intro", "")
 
     url = f"/editor/digests/{issue_id}/topics"
-    typed = {"lang": "de", "subject": "Neues aus dem Cluster", "preheader": "", "intro": "Liebe Mitglieder,  \n"}
+    typed = {"text_lang": "de", "subject": "Neues aus dem Cluster", "preheader": "", "intro": "Liebe Mitglieder,  \n"}
     assert ed.post(url, data=typed).status_code == 400  # no CSRF token: refused like every form
     alice = world.client(ALICE)
     assert alice.post(url, data={**typed, "csrf_token": csrf_of(alice, "/me/preferences")}).status_code == 403
@@ -51,7 +51,7 @@ def test_the_topics_block_is_appended_to_the_intro_of_one_language(world: WebWor
     assert "Topics block added to the intro." in back and "Liebe Mitglieder," in back
 
     # without an intro field the stored intro is extended
-    r = ed.post(url, data={"lang": "en", "csrf_token": tok})
+    r = ed.post(url, data={"text_lang": "en", "csrf_token": tok})
     assert r.status_code == 302 and r.headers["Location"].endswith("#texts-en")
     en = world.cur.digests.get(issue_id).texts["en"]["intro"]
     assert en.startswith(en_before.rstrip()) and "Topics of the last 30 days" in en
