@@ -210,7 +210,7 @@ class Feeds:
         return self._hidden(self._members.of_user(user))
 
     def _hidden(self, member: Member | None) -> set[int]:
-        return {e.item_id for e in self._feedback.of_member(member) if e.kind == "hide"}
+        return set() if member is None else self._storage.hidden_item_ids(member.id)
 
     def saved(self, user: WebUser) -> list[Item]:
         """Items the member saved and may still see, newest save first."""

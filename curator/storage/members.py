@@ -335,6 +335,13 @@ class MemberQueries(TaggingQueries):
         return FeedbackEvent(member_id=r.member_id, item_id=r.item_id, kind=r.kind, at=r.at, value=r.value,
                              note=r.note, to_member_id=r.to_member_id, id=r.id)
 
+    def hidden_item_ids(self, member_id: int) -> set[int]:
+        """The items ``member_id`` hid (one indexed read, however long their history)."""
+        with self.read() as conn:
+            return {int(i) for (i,) in conn.execute(
+                select(t.feedback_events.c.item_id).distinct().where(and_(
+                    t.feedback_events.c.member_id == member_id, t.feedback_events.c.kind == "hide")))}
+
     def feedback(self, member_ids: Sequence[int] | None = None, *, after_id: int = 0,
                  item_ids: Sequence[int] | None = None) -> list[StoredFeedback]:
         """Feedback events (oldest first) of the given members (None: all), with ids above

@@ -384,6 +384,11 @@ class Store(Protocol):
         feedback.give, feedback.share, feedback.import_jsonl."""
         ...
 
+    def hidden_item_ids(self, member_id: int) -> set[int]:
+        """The items the member hid (feedback ``hide``), read alone: a feed page needs only these.
+        Used by: feeds.member_feed, feeds.hidden_item_ids."""
+        ...
+
     def feedback(self, member_ids: Sequence[int] | None = None, *, after_id: int = 0,
                  item_ids: Sequence[int] | None = None) -> list[StoredFeedback]:
         """Feedback events with ids above ``after_id`` (of these members and/or items; None: all),

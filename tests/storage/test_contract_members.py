@@ -143,6 +143,18 @@ def test_feedback_is_read_oldest_first_by_member_item_and_position(store: Storag
     assert store.feedback([bob])[1].event.to_member_id == ann
 
 
+def test_hidden_item_ids_are_the_items_a_member_hid(store: Storage) -> None:
+    ann = store.upsert_member(member("ann@acme.example"), T0).member_id
+    bob = store.upsert_member(member("bob@acme.example"), T0).member_id
+    one, two, three = stored_items(store, 3)
+    assert store.hidden_item_ids(ann) == set()
+    store.add_feedback([(_event(ann, one, "hide"), None), (_event(ann, one, "hide", minutes=1), None),
+                        (_event(ann, two, "save"), None), (_event(bob, three, "hide"), None)])
+    assert store.hidden_item_ids(ann) == {one}
+    assert store.hidden_item_ids(bob) == {three}
+    assert store.hidden_item_ids(bob + 100) == set()
+
+
 def test_source_feedback_counts_positive_and_negative(store: Storage) -> None:
     mid = store.upsert_member(member("ann@acme.example"), T0).member_id
     one, two = stored_items(store, 2)
