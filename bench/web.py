@@ -11,7 +11,9 @@ Two modes, each on a fresh database seeded the same way, measured in the same ru
             process that took it), installed into the server before it forks
 
 Phases per mode, each bounded in count and time:
-  first     the server was just started: every user opens their feed once, all at once
+  visit     the server was just started: every user opens their feed for the first time since
+            signing in, all at once; then the server is stopped and started again
+  first     the first page after that restart: every user opens their feed once, all at once
   mix       for --seconds: each user loops 80 % feed pages, 20 % feedback posts (rate, save,
             more, less, hide an item of their feed): requests/s, p50/p95/max, errors
   collect   the same mix while a worker process collects --new-items items from a feed served
@@ -61,6 +63,17 @@ AREAS = ("technology", "company", "work", "society", "government")
 WORDS = ("digital", "platform", "cloud", "AI", "skills", "training", "funding", "regulation", "data", "privacy",
          "startup", "investment", "leadership", "smart", "city", "health", "robotics", "security",
          "e-government", "talent")
+FILLER = tuple(a + b + c for a in ("ba", "de", "ki", "lo", "mu", "ne", "po", "ra", "si", "tu")
+               for b in ("den", "gar", "lis", "mon", "pet", "ros", "tin", "vek") for c in ("a", "e", "o", "um", "er"))
+"""400 made-up words: an article is 10 topic words and 50 of these, so articles differ as real ones
+do (with the topic words alone, the hashed test encoder saw every article as a copy of one story and
+the candidate pool collapsed to a dozen items)."""
+
+
+def article_text(rnd: random.Random) -> str:
+    words = [rnd.choice(WORDS) for _ in range(10)] + [rnd.choice(FILLER) for _ in range(50)]
+    rnd.shuffle(words)
+    return " ".join(words)
 SECRET = "bench-secret-0123456789abcdef0123"
 FEEDBACK = (("rating", 0.4), ("save", 0.2), ("more", 0.2), ("less", 0.1), ("hide", 0.1))
 ITEM_ID = re.compile(r'id="item-(\d+)"')
@@ -191,7 +204,7 @@ def seed(url: str, n_items: int, n_members: int, n_users: int) -> tuple[list[str
     for n in range(n_items):
         r = rnd.random()
         sid = "pub" if r < 0.9 else "mem" if r < 0.98 else "club"
-        text = " ".join(rnd.choice(WORDS) for _ in range(60))
+        text = article_text(rnd)
         title = " ".join(rnd.choice(WORDS) for _ in range(6)).capitalize() + f" {n}"
         batch[sid].append(ParsedItem(
             key=f"b{n}", title=title, url=f"https://{sid}.example/a/{n}", canonical_url=f"https://{sid}.example/a/{n}",
@@ -240,7 +253,7 @@ def loopback_feed(n_items: int, tmp: str) -> Iterator[str]:
     now = datetime.now(UTC)
     entries = []
     for n in range(n_items):
-        text = " ".join(rnd.choice(WORDS) for _ in range(60))
+        text = article_text(rnd)
         entries.append(f"<item><title>Wire {n}: {escape(text[:60])}</title><link>https://wire.example/{n}</link>"
                        f"<guid>https://wire.example/{n}</guid><pubDate>{format_datetime(now - timedelta(minutes=n))}"
                        f"</pubDate><description>{escape(text)}</description></item>")
@@ -313,8 +326,15 @@ def run_load(base: str, users: list[User], *, per_user: int, post_share: float, 
     samples: list[Sample] = []
     lock = threading.Lock()
 
+    # The clients are made before any thread starts: making one costs about 20 ms of CPU (httpx
+    # loads the TLS certificates), and 50 made at once took that CPU from the server just when
+    # the phase's first requests arrived.
+    clients = {id(u): httpx.Client(base_url=base, cookies={"curator_session": u.cookie}, timeout=120) for u in users}
+    ready = threading.Barrier(len(users) + 1)
+
     def loop(user: User) -> None:
-        with httpx.Client(base_url=base, cookies={"curator_session": user.cookie}, timeout=120) as client:
+        with clients[id(user)] as client:
+            ready.wait()
             for _ in range(per_user):
                 if time.monotonic() > deadline or stop():
                     return
@@ -324,10 +344,11 @@ def run_load(base: str, users: list[User], *, per_user: int, post_share: float, 
                 if think:
                     time.sleep(user.rnd.uniform(0, 2 * think))
 
-    start = time.perf_counter()
     threads = [threading.Thread(target=loop, args=(u,)) for u in users]
     for th in threads:
         th.start()
+    ready.wait()
+    start = time.perf_counter()
     for th in threads:
         th.join()
     return samples, time.perf_counter() - start
@@ -357,7 +378,7 @@ def server(mode: str, env: dict[str, str], port: int, workers: int, threads: int
     yields once every worker has answered a request (the access log names them)."""
     import httpx
 
-    log = Path(tmp) / f"access-{mode}.log"
+    log = Path(tmp) / f"access-{mode}-{time.monotonic_ns()}.log"  # one per start: it names the new processes
     serve = ["serve", "--port", str(port), "--workers", str(workers), "--threads", str(threads),
              "--access-log", str(log)]
     cmd = ([sys.executable, "-m", "curator", *serve] if mode == "stored"
@@ -397,6 +418,11 @@ def run_mode(mode: str, url: str, args: argparse.Namespace, tmp: str) -> dict[st
            "CURATOR_BASE_URL": f"http://127.0.0.1:{port}", "CURATOR_FEEDS_FILE": f"{tmp}/feeds.yaml",
            "CURATOR_FETCH_ALLOWED_NETWORKS": "127.0.0.1/32"}
     users = [User(c, random.Random(n)) for n, c in enumerate(cookies)]
+    # Every user's first page after signing in (the session gets its form token), then a
+    # restart: "first" is each returning user's first page from the new processes.
+    with server(mode, env, port, args.workers, args.threads, tmp) as base:
+        result["visit"] = figures("visit", *run_load(base, users, per_user=1, post_share=0.0,
+                                                    deadline=time.monotonic() + args.seconds * 5))
     with server(mode, env, port, args.workers, args.threads, tmp) as base:
         result["first"] = figures("first", *run_load(base, users, per_user=1, post_share=0.0,
                                                     deadline=time.monotonic() + args.seconds * 5))

@@ -17,13 +17,14 @@ what it touches. Conventions that hold for every method:
 - Every method is one transaction: it happens completely or not at all.
 
 Not part of the Protocol: the connection plumbing of :class:`curator.storage.database.Database`
-(``read``, ``write``, ``engine``, ``dialect``, ``url``), which hands out SQLAlchemy connections
+(``read``, ``write``, ``engine``, ``dialect``, ``url``; ``reading`` is in the Protocol), which hands out SQLAlchemy connections
 and exists for the query modules of this package only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -91,6 +92,13 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Close every pooled connection. Used by: Curator.close."""
+        ...
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Within the block, this thread's reads share one connection and one transaction (one
+        consistent snapshot) until the thread's next write, which ends it first so later reads
+        see the write; each method stays atomic. Used by: Curator.reading (the web app wraps
+        every request in it)."""
         ...
 
     # ------------------------------------------------------------------ sources

@@ -22,6 +22,7 @@ A signed cookie can never be mistaken for a session id: a random id carries no v
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
 SIGNED_IN_LIFETIME = timedelta(days=14)
 VISITOR_LIFETIME = timedelta(hours=12)
+CSRF_FIELD = "csrf_token"
+"""Where Flask-WTF keeps the secret its form tokens are signed from (WTF_CSRF_FIELD_NAME)."""
 VISITOR_SALT = "curator-visitor-session"
 """Keeps a visitor cookie from being valid as any other value signed with the same key."""
 
@@ -58,11 +61,15 @@ class SiteSession(CallbackDict[str, Any], SessionMixin):
         self.revoke = False
 
     def sign_in(self, user_id: int, role: str) -> None:
-        """Bind the session to an account: everything from before is dropped and the id rotates."""
+        """Bind the session to an account: everything from before is dropped and the id rotates.
+        The secret behind the forms' CSRF tokens is made here too, so it is stored with the new
+        session in the sign-in's one write: a signed-in person's pages then never write their
+        session (Flask-WTF would otherwise store it on the first page with a form)."""
         lang = self.get("lang")
         self.clear()
         if lang:
             self["lang"] = lang
+        self[CSRF_FIELD] = secrets.token_hex(20)
         self.user_id, self.role, self.rotate, self.modified = user_id, role, True, True
 
     def sign_out(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from curator.errors import StorageError
 from curator.storage import FeedEntries, FrozenRecipient, MemberFeed, MemberFeedState, Storage
@@ -110,3 +111,36 @@ def test_job_run_counts_give_the_record_of_each_job(store: Storage) -> None:
     assert collect.last_success_at == T0 + timedelta(seconds=30)
     assert (tag.runs, tag.last_success_at) == ({"running": 1}, None)
     assert tag.last is not None and tag.last.finished_at is None
+
+
+def test_reads_in_a_reading_block_share_one_transaction_and_see_its_writes(store: Storage) -> None:
+    """``reading()`` (one per web request): consecutive reads take one connection; a write ends
+    the shared transaction first, so reads after it see the write; a failed statement does not
+    spoil the reads after it; nested blocks join the outer one; after the block reads are as
+    before."""
+    user, _ = store.ensure_user("ann@acme.example", now=T0)
+    later = T0 + timedelta(days=1)
+    checkouts: list[object] = []
+
+    def on_checkout(*args: object) -> None:
+        checkouts.append(args)
+
+    event.listen(store.engine, "checkout", on_checkout)
+    try:
+        with store.reading():
+            assert store.get_session("s1", T0) is None
+            assert store.user_by_id(user.id) is not None
+            with store.reading():
+                assert store.user_by_email("ann@acme.example") is not None
+            assert len(checkouts) == 1, "three reads, one connection"
+            store.save_session("s1", user_id=user.id, role="member", data={"n": 1}, now=T0, expires_at=later)
+            seen = store.get_session("s1", T0)
+            assert seen is not None and seen.data == {"n": 1}, "a read after the write sees it"
+            with pytest.raises(StorageError), store.read() as conn:
+                conn.exec_driver_sql("SELECT no_such_column FROM web_sessions")
+            assert store.get_session("s1", T0) is not None, "a failed statement spoils nothing after it"
+        count = len(checkouts)
+        assert store.get_session("s1", T0) is not None and store.user_by_id(user.id) is not None
+        assert len(checkouts) == count + 2, "outside the block each read has its own connection again"
+    finally:
+        event.remove(store.engine, "checkout", on_checkout)

@@ -92,3 +92,44 @@ def test_a_visitor_cookie_never_signs_anyone_in(world: WebWorld) -> None:
     assert page.status_code == 302 and "/auth/login" in page.headers["Location"]
     who = re.search(r'class="who">([^<]+)<', client.get("/me/tokens").get_data(as_text=True))
     assert who and who.group(1) == BOB
+
+
+def test_a_signed_in_persons_pages_write_nothing_and_share_one_read(world: WebWorld) -> None:
+    """The secret behind the form tokens is stored with the session when signing in, so the
+    pages after it (each with forms) never write the session again; and a page's reads share
+    one connection and one transaction (Curator.reading), where they used one each."""
+    client = world.client()
+    login(client, world, BOB)
+    client.get("/")  # shows the one-time "signed in" notice, and so drops it from the session
+    engine = world.cur.storage.engine
+    statements: list[str] = []
+    checkouts: list[object] = []
+
+    def on_execute(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    def on_checkout(*_: object) -> None:
+        checkouts.append(_)
+
+    sa.event.listen(engine, "before_cursor_execute", on_execute)
+    sa.event.listen(engine, "checkout", on_checkout)
+    try:
+        for path in ("/", "/", "/saved", "/me/preferences"):
+            statements.clear()
+            checkouts.clear()
+            page = client.get(path)
+            assert page.status_code == 200 and 'name="csrf_token"' in page.get_data(as_text=True), path
+            writes = [s for s in statements if s in ("INSERT", "UPDATE", "DELETE")]
+            assert writes == [], (path, writes)
+            assert "SELECT" in statements and len(checkouts) == 1, (path, len(checkouts), statements)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", on_execute)
+        sa.event.remove(engine, "checkout", on_checkout)
+    # the token on those pages is good: a feedback post goes through
+    page = client.get("/").get_data(as_text=True)
+    item = re.search(r'action="/items/(\d+)/feedback"', page)
+    assert item is not None
+    r = client.post(f"/items/{item.group(1)}/feedback", data={"csrf_token": csrf_of(client, "/"), "action": "save",
+                                                               "next": "/"})
+    assert r.status_code == 302
+    assert any(i.id == int(item.group(1)) for i in world.cur.feeds.saved(world.cur.accounts.user_by_email(BOB)))
