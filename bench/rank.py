@@ -64,7 +64,8 @@ def build(n_members: int, n_items: int, dim: int, seed: int):  # type: ignore[no
             dup[i] = None
     pinned = rng.random(n_items) < 0.001
     pool = make_pool(np.arange(1, n_items + 1), vectors, areas, rng.random(n_items), rng.random(n_items),
-                     visibility=list(vis), duplicate_of=dup, pinned=list(pinned))
+                     visibility=list(vis), duplicate_of=dup, pinned=list(pinned),
+                     languages=list(rng.choice(["de", "en", "fr"], n_items, p=[0.55, 0.4, 0.05])))
     m_topics = rng.integers(0, 40, (n_members, 3))
     declared = topics[m_topics[:, 0]] + 0.8 * unit(rng, n_members, dim)
     positive = (topics[m_topics[:, 1]] + topics[m_topics[:, 2]]) * rng.random((n_members, 1)).astype(np.float32) * 5
@@ -76,7 +77,9 @@ def build(n_members: int, n_items: int, dim: int, seed: int):  # type: ignore[no
         persona_vectors=unit(rng, 5, dim), area_affinity=rng.random((n_members, len(AREA_IDS))).astype(np.float32),
         followed=rng.random((n_members, len(AREA_IDS))) > 0.7,
         visible=tuple(frozenset({"public", "members", *(f"club:{c}" for c in cs)}) for cs in clubs),
-        excluded=tuple(rng.integers(1, n_items + 1, 50) for _ in range(n_members)))
+        excluded=tuple(rng.integers(1, n_items + 1, 50) for _ in range(n_members)),
+        language_feedback=rng.random((n_members, 2, 2)) * rng.choice([1.0, 8.0], (n_members, 1, 1)),
+        language=rng.integers(-1, 2, n_members))
     likes = [(int(j), int(i), 1.0) for j, i in zip(rng.integers(0, n_members, n_members * 5),
                                                    rng.integers(1, n_items + 1, n_members * 5), strict=True)]
     pool = with_audience(pool, audience_matrix(pool, profile_vectors(batch, pool.mean, RankingWeights()), likes))

@@ -399,7 +399,10 @@ class MemberProfile:
     vector of what the member said (``declared_hash`` identifies that text), ``positive`` and
     ``negative`` are time-decayed sums of the vectors of items with positive / negative feedback,
     ``*_weight`` their decayed weight sums. ``area_affinity`` holds the decayed feedback sums per
-    area. ``events_through`` is the last feedback event id folded in (incremental updates)."""
+    area. ``events_through`` is the last feedback event id folded in (incremental updates).
+    ``language_feedback`` maps a language of ``LANGUAGES`` to the decayed (positive, negative)
+    feedback weight on items in it; None: folded before languages were recorded (the next
+    refresh folds the member's events again from the first)."""
 
     member_id: int
     model_id: str
@@ -412,6 +415,7 @@ class MemberProfile:
     area_affinity: dict[str, float]
     events_through: int
     declared_hash: str
+    language_feedback: dict[str, tuple[float, float]] | None = None
 
 
 @dataclass(frozen=True)

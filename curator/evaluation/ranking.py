@@ -55,7 +55,7 @@ from curator.ranking.stages import (
     rank,
     with_audience,
 )
-from curator.types import AREA_IDS, Persona
+from curator.types import AREA_IDS, LANGUAGES, Persona
 
 T_START = datetime(2026, 9, 1, tzinfo=UTC)
 WEEKS = 8
@@ -492,23 +492,28 @@ def run_evaluation(data_dir: Path, *, encoder: str = "e5", n_members: int = 300,
         aff = np.zeros((n, len(AREA_IDS)), dtype=np.float32)
         followed = np.zeros((n, len(AREA_IDS)), dtype=bool)
         pidx = np.zeros(n, dtype=np.int64)
+        lang_fb = np.zeros((n, len(LANGUAGES), 2))
         excluded = []
         for j, m in enumerate(members):
             text = declared_text_for(m)
             if text:
                 declared[j] = ivecs_for(text)
             state = ProfileState.empty(dim, T_START)
-            wev = [WeightedEvent(n_ + 1, at, event_weight(kind, value), enc.vectors[i], enc.areas[i])
+            wev = [WeightedEvent(n_ + 1, at, event_weight(kind, value), enc.vectors[i], enc.areas[i], articles[i].lang)
                    for n_, (i, kind, value, at) in enumerate(evs[j])]
             state = fold_events(state, wev, end)
             pos[j], neg[j], pw[j], nw[j] = state.positive, state.negative, state.positive_weight, state.negative_weight
+            lang_fb[j] = state.language_feedback
             aff[j] = area_affinity(m.declared_areas, personas[m.persona].preferred_areas, state.area_feedback,
                                    state.positive_weight + state.negative_weight)
             followed[j] = [a in m.declared_areas for a in AREA_IDS]
             pidx[j] = persona_ids.index(m.persona)
             excluded.append(np.array(sorted({i for i, *_ in evs[j]}), dtype=np.int64))
         return MemberBatch(declared, pos, neg, pw, nw, pidx, enc.persona_vectors.astype(np.float32), aff, followed,
-                           tuple(frozenset({"public", "members"}) for _ in members), tuple(excluded))
+                           tuple(frozenset({"public", "members"}) for _ in members), tuple(excluded),
+                           language_feedback=lang_fb,
+                           language=np.array([LANGUAGES.index(m.language) if m.language in LANGUAGES else -1
+                                              for m in members], dtype=np.int64))
 
     def ivecs_for(text: str) -> NDArray[np.float32]:
         return ivecs[text]
@@ -526,7 +531,8 @@ def run_evaluation(data_dir: Path, *, encoder: str = "e5", n_members: int = 300,
         mask = np.zeros(len(articles), dtype=bool)
         mask[test] = True
         pool = make_pool(pool_ids[mask], enc.vectors[mask], enc.areas[mask], freshness[mask],
-                         visibility=["public"] * int(mask.sum()))
+                         visibility=["public"] * int(mask.sum()),
+                         languages=[articles[i].lang for i in np.flatnonzero(mask).tolist()])
         if likes:
             prof = profile_vectors(warm_batch, pool.mean, w)
             pool = with_audience(pool, audience_matrix(pool, prof, likes))

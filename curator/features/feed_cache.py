@@ -71,7 +71,7 @@ SQLite's lock while pages and feedback go on."""
 NO_PERSONA = ""
 """The persona key of the feed for members without a (known) persona."""
 LANGUAGES = ("de", "en")
-POOL_FORMAT = 1
+POOL_FORMAT = 2
 """Bumped when the stored pool's layout (:mod:`curator.ranking.stored`) changes: the first
 refresh after an upgrade then rebuilds it."""
 DECIMALS = 5

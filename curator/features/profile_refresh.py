@@ -62,6 +62,7 @@ class ProfileRefresher:
         items = self._storage.get_items(item_ids) if item_ids else []
         vectors = dict(zip([i.id for i in items], self._tagging.embed(items), strict=True)) if items else {}
         areas = {i.id: item_area_vector(i) for i in items}
+        langs = {i.id: i.lang for i in items}
         # the vector width of a stored profile when there is one: asking the encoder may load its
         # model, which a web process folding one member's feedback on tagged items never needs
         dim = next((len(p.declared) // 4 for p in stored.values() if p.model_id == enc.model_id), None) or enc.dim
@@ -69,7 +70,7 @@ class ProfileRefresher:
         for m in members:
             profile = refreshed_profile(m, stored.get(m.id), model_id=enc.model_id, dim=dim, text_hash=hashes[m.id],
                                         new_declared=new_declared.get(m.id), events=by_member.get(m.id, ()),
-                                        vectors=vectors, areas=areas, now=now)
+                                        vectors=vectors, areas=areas, now=now, langs=langs)
             if profile is not None:
                 out.append(profile)
         self._storage.save_profiles(out)

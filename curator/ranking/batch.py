@@ -10,7 +10,8 @@ or an encoder. Rows of a :class:`MemberBatch` follow the order of the ``members`
 - :func:`summarise_feedback`: what members did, as exclusions (items hidden or already seen),
   liked items to quote in explanations, and the positive events for the audience matrix.
 - :func:`member_batch`: declared / feedback vectors decayed to now, persona index, area affinity,
-  followed areas, the access set (THE rule, :func:`curator.profiles.access.visible_to`) and
+  language feedback and account language (the reading-language preference,
+  :func:`curator.ranking.stages.language_preference`), followed areas, the access set (THE rule, :func:`curator.profiles.access.visible_to`) and
   exclusions per member.
 - :func:`with_member_audience`: the pool's audience ("members who liked this") from the whole
   member base's profiles.
@@ -30,9 +31,9 @@ from numpy.typing import NDArray
 
 from curator.profiles.access import visible_to
 from curator.profiles.feedback import counts_for, decay, decay_between, event_weight
-from curator.profiles.profile import area_affinity
+from curator.profiles.profile import area_affinity, language_sums
 from curator.profiles.suggest import suggest_personas
-from curator.types import AREA_IDS, FeedbackEvent, Item, Member, MemberProfile, Persona
+from curator.types import AREA_IDS, LANGUAGES, FeedbackEvent, Item, Member, MemberProfile, Persona
 
 from .stages import (
     CandidatePool,
@@ -72,19 +73,20 @@ def source_quality(counts: tuple[int, int] | None) -> float:
 def candidate_pool(items: Sequence[Item], vectors: NDArray[np.floating], *, now: datetime,
                    source_feedback: Mapping[str, tuple[int, int]], pinned: Collection[int],
                    dim: int) -> CandidatePool:
-    """The pool of ``items`` (``vectors[i]`` is item i's document vector). ``source_feedback``
+    """The pool of ``items`` (``vectors[i]`` is item i's document vector, ``items[i].lang`` its
+    language for the members' reading-language preference). ``source_feedback``
     maps a source id to its (positive, negative) explicit feedback counts; ``pinned`` holds the
     ids of items an editor pinned for everyone; ``dim`` is the vector length (for an empty pool)."""
     if not items:
         return make_pool([], np.zeros((0, dim), dtype=np.float32), np.zeros((0, len(AREA_IDS)), dtype=np.float32),
                          np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32), visibility=[],
-                         duplicate_of=[], pinned=[])
+                         duplicate_of=[], pinned=[], languages=[])
     return make_pool(
         [i.id for i in items], vectors, np.stack([item_area_vector(i) for i in items]),
         np.array([freshness(i.published, now) for i in items], dtype=np.float32),
         np.array([source_quality(source_feedback.get(i.source_id)) for i in items], dtype=np.float32),
         visibility=[i.visibility for i in items], duplicate_of=[i.duplicate_of for i in items],
-        pinned=[i.id in pinned for i in items])
+        pinned=[i.id in pinned for i in items], languages=[i.lang for i in items])
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,9 @@ def member_batch(members: Sequence[Member], profiles: Mapping[int, MemberProfile
     member id (missing, or of another encoder than ``model_id``: the member has only a persona and
     declared areas); their feedback sums are decayed from their ``as_of`` to ``now``.
     ``persona_vectors[k]`` is the vector of ``personas[k]``; a member whose persona is not among
-    ``personas`` has none. ``excluded`` holds the item ids each member must not be shown again."""
+    ``personas`` has none. ``excluded`` holds the item ids each member must not be shown again.
+    The language feedback of a stored profile is decayed like the rest; the member's account
+    language (``Member.language``) is the weak prior of their reading-language preference."""
     n = len(members)
     declared = np.zeros((n, dim), dtype=np.float32)
     positive = np.zeros((n, dim), dtype=np.float32)
@@ -150,6 +154,7 @@ def member_batch(members: Sequence[Member], profiles: Mapping[int, MemberProfile
     aff = np.zeros((n, len(AREA_IDS)), dtype=np.float32)
     followed = np.zeros((n, len(AREA_IDS)), dtype=bool)
     pidx = np.full(n, -1, dtype=np.int64)
+    lang_fb = np.zeros((n, len(LANGUAGES), 2))
     by_id = {p.id: (k, p) for k, p in enumerate(personas)}
     for r, m in enumerate(members):
         p = profiles.get(m.id)
@@ -161,6 +166,7 @@ def member_batch(members: Sequence[Member], profiles: Mapping[int, MemberProfile
             negative[r] = np.frombuffer(p.negative, "<f4") * fac
             pw[r], nw[r] = p.positive_weight * fac, p.negative_weight * fac
             area_fb = np.array([p.area_affinity.get(a, 0.0) for a in AREA_IDS], dtype=np.float32) * fac
+            lang_fb[r] = language_sums(p) * fac
         row, persona = by_id.get(m.persona or "", (-1, None))
         pidx[r] = row
         aff[r] = area_affinity(m.declared_areas, persona.preferred_areas if persona else (), area_fb,
@@ -172,7 +178,10 @@ def member_batch(members: Sequence[Member], profiles: Mapping[int, MemberProfile
         declared=declared, positive=positive, negative=negative, positive_weight=pw, negative_weight=nw,
         persona_index=pidx, persona_vectors=pvecs, area_affinity=aff, followed=followed,
         visible=tuple(visible_to(m) for m in members),
-        excluded=tuple(np.array(sorted(excluded.get(m.id, ())), dtype=np.int64) for m in members))
+        excluded=tuple(np.array(sorted(excluded.get(m.id, ())), dtype=np.int64) for m in members),
+        language_feedback=lang_fb,
+        language=np.array([LANGUAGES.index(m.language) if m.language in LANGUAGES else -1 for m in members],
+                          dtype=np.int64))
 
 
 def with_member_audience(pool: CandidatePool, batch: MemberBatch, members: Sequence[Member],

@@ -19,6 +19,7 @@ from .stages import (
     candidate_columns,
     component_scales,
     group_context,
+    language_preference,
     left_matrix,
     persona_vectors,
     profile_vectors,
@@ -38,6 +39,7 @@ def rank_naive(pool: CandidatePool, batch: MemberBatch, w: RankingWeights | None
     floor = np.zeros((m, k), dtype=bool)
     profiles = profile_vectors(batch, pool.mean, w)
     personas = persona_vectors(batch, pool.mean)
+    language = language_preference(batch, pool, w)
     scale = component_scales(pool, profiles, personas, batch.area_affinity)
     lookup = _PoolLookup(pool)
     contexts = {}
@@ -51,7 +53,7 @@ def rank_naive(pool: CandidatePool, batch: MemberBatch, w: RankingWeights | None
             continue
         cols = ctx.cols
         row = np.array([j])
-        left = left_matrix(ctx, pool, profiles[row], personas[row], batch.area_affinity[row], w)
+        left = left_matrix(ctx, pool, profiles[row], personas[row], batch.area_affinity[row], w, language[row])
         total = (ctx.right @ left[0])[None, :]  # one matrix-vector product per member
         ex_r, ex_c = _exclusion_cells(batch, row, lookup, ctx.group_column)
         total[ex_r, ex_c] = -np.inf

@@ -10,8 +10,10 @@
    ``quality`` (the source's record of positive feedback), ``popularity`` (popularity among
    similar members: the sum over members who liked the item of their profile's cosine with this
    member's profile, in the pool's top-64 principal directions). Each is divided by its typical
-   per-member spread (:func:`component_scales`) so that the weights are comparable, and all six
-   are computed by ONE matrix product ``[member side] @ [item side].T`` per chunk of members.
+   per-member spread (:func:`component_scales`) so that the weights are comparable. A seventh,
+   ``language`` (the member's reading-language preference, :func:`language_preference`, for the
+   item's language), has its own units. All are computed by ONE matrix product
+   ``[member side] @ [item side].T`` per chunk of members.
    Vectors are centred on the mean candidate vector first: sentence encoders put all texts in a
    narrow cone, and centring spreads cosines so that they discriminate.
 3. **re-ranking** (:func:`rerank`): maximal marginal relevance on a short list (diversity in a
@@ -31,9 +33,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from curator.types import AREA_IDS, Item
+from curator.types import AREA_IDS, LANGUAGES, Item
 
-COMPONENTS: tuple[str, ...] = ("profile", "persona", "area", "freshness", "quality", "popularity")
+COMPONENTS: tuple[str, ...] = ("profile", "persona", "area", "freshness", "quality", "popularity", "language")
 PIN_BONUS = 1000.0
 """Added to a pinned item's score so that pins come first; far above any z-score sum."""
 
@@ -81,6 +83,22 @@ class RankingWeights:
     overall short list misses can still get its share."""
     interest_window: int = 10
     """The first this many slots (a page) are chosen with the quotas, then ordered by score."""
+    # reading language (:func:`language_preference`): the member's skew towards a language, as
+    # a log ratio of their feedback's language shares to the pool's, shrunk towards neutral
+    language: float = 4.0
+    """Score units per unit of language preference (0 turns the language preference off)."""
+    language_prior: float = 8.0
+    """Pseudo-weight of the pool's own language mix: with little feedback the preference stays
+    near neutral."""
+    language_account: float = 0.4
+    """Pseudo-weight added to the positive side of the member's account language: a weak prior
+    that tips the balance only together with evidence (alone it stays within the margin, so the
+    account language never penalises the other language by itself)."""
+    language_negative: float = 0.5
+    """How much a skew of the negative feedback (hides, low ratings) counts against a language."""
+    language_margin: float = 0.2
+    """A preference below this is no preference (a member who reads both languages is not
+    penalised for the noise of a few events); above it, only the excess counts."""
 
     def vector(self) -> NDArray[np.float32]:
         return np.array([getattr(self, c) for c in COMPONENTS], dtype=F32)
@@ -108,9 +126,27 @@ class CandidatePool:
     group: NDArray[np.int64]
     pinned: NDArray[np.bool_]
     index_of: dict[int, int] = field(repr=False, default_factory=dict)
+    languages: NDArray[np.float32] | None = None
+    """(n, L): 1 in the column of the item's language in ``LANGUAGES`` (all 0: other or unknown);
+    None: no item's language is known."""
 
     def __len__(self) -> int:
         return int(self.item_ids.shape[0])
+
+    def language_matrix(self) -> NDArray[np.float32]:
+        """:attr:`languages`, zeros when unknown."""
+        if self.languages is None:
+            return np.zeros((len(self), len(LANGUAGES)), dtype=F32)
+        return self.languages
+
+
+def language_onehot(langs: Sequence[str | None]) -> NDArray[np.float32]:
+    """Items' languages as (n, L) indicator rows in ``LANGUAGES`` order (0 for other languages)."""
+    out = np.zeros((len(langs), len(LANGUAGES)), dtype=F32)
+    for i, lang in enumerate(langs):
+        if lang in LANGUAGES:
+            out[i, LANGUAGES.index(lang)] = 1.0
+    return out
 
 
 def _normalise_rows(x: NDArray[np.floating]) -> NDArray[np.float32]:
@@ -134,12 +170,14 @@ def make_pool(item_ids: Sequence[int] | NDArray[np.int64], vectors: NDArray[np.f
               areas: NDArray[np.floating], freshness: NDArray[np.floating],
               quality: NDArray[np.floating] | None = None, *, visibility: Sequence[str],
               duplicate_of: Sequence[int | None] | None = None, pinned: Sequence[bool] | None = None,
-              audience: NDArray[np.floating] | None = None, reduced_dim: int = 32) -> CandidatePool:
+              audience: NDArray[np.floating] | None = None, reduced_dim: int = 32,
+              languages: Sequence[str | None] | None = None) -> CandidatePool:
     """A pool from raw item vectors (L2-normalised encoder output) and per-item data, in any order.
 
     ``audience`` (raw, uncentred profile-space sums of members who liked each item) may be given
     later through :func:`with_audience`. ``duplicate_of[i]`` is the id of the item that item ``i``
-    duplicates (None for originals)."""
+    duplicates (None for originals). ``languages[i]`` is item ``i``'s language (None: unknown;
+    no list: no language preference applies)."""
     ids = np.asarray(item_ids, dtype=np.int64)
     n = ids.shape[0]
     dup = [None] * n if duplicate_of is None else list(duplicate_of)
@@ -163,6 +201,7 @@ def make_pool(item_ids: Sequence[int] | NDArray[np.int64], vectors: NDArray[np.f
         audience=aud, basis=basis, visibility=vis, group=group[order],
         pinned=(np.zeros(n, dtype=bool) if pinned is None else np.asarray(pinned, dtype=bool)[order]),
         index_of={int(i): k for k, i in enumerate(ids[order].tolist())},
+        languages=None if languages is None else language_onehot([languages[i] for i in order.tolist()]),
     )
 
 
@@ -218,9 +257,52 @@ class MemberBatch:
     followed: NDArray[np.bool_]
     visible: tuple[frozenset[str], ...]
     excluded: tuple[NDArray[np.int64], ...]
+    language_feedback: NDArray[np.float64] | None = None
+    """(m, L, 2): decayed positive / negative feedback weight on items of each language of
+    ``LANGUAGES`` (None: none for anyone)."""
+    language: NDArray[np.int64] | None = None
+    """Each member's account language as an index into ``LANGUAGES`` (-1: another; None: unknown
+    for everyone)."""
 
     def __len__(self) -> int:
         return int(self.declared.shape[0])
+
+
+def language_preference(batch: MemberBatch, pool: CandidatePool, w: RankingWeights) -> NDArray[np.float32]:
+    """Each member's reading-language preference (m, L): 0 for a language they read, negative
+    for one they clearly skip; only the evidence of their own feedback makes it negative.
+
+    The member's share of positive feedback weight on language l is compared with the pool's
+    share ``s_l`` of items in l (what a member who reads everything would meet):
+    ``log((P_l + k s_l + a_l) / (P + k + a) / s_l)``, with ``k`` = ``w.language_prior``
+    pseudo-weight of the pool's mix (a few signals stay near neutral) and ``a_l`` =
+    ``w.language_account`` on the member's account language (a weak prior). The same log ratio
+    of their negative feedback (hides, "less like this", low ratings), times
+    ``w.language_negative``, is subtracted. A language read at least ``exp(-margin)`` times as
+    often as the pool offers it (``w.language_margin``) is not penalised at all; below that,
+    only the excess counts. So a member who reads both languages keeps 0 for both."""
+    m, n_lang = len(batch), len(LANGUAGES)
+    out = np.zeros((m, n_lang), dtype=F32)
+    counts = pool.language_matrix().sum(axis=0).astype(np.float64)
+    if m == 0 or counts.sum() == 0 or w.language == 0:
+        return out
+    share = np.clip(counts / counts.sum(), 0.05, 1.0)
+    share /= share.sum()
+    k = w.language_prior
+    fb = batch.language_feedback if batch.language_feedback is not None else np.zeros((m, n_lang, 2))
+    prior = np.zeros((m, n_lang))
+    if batch.language is not None:
+        own = batch.language >= 0
+        prior[np.flatnonzero(own), batch.language[own]] = w.language_account
+
+    def log_ratio(sums: NDArray[np.float64], extra: NDArray[np.float64]) -> NDArray[np.float64]:
+        mine = (sums + k * share + extra) / (sums.sum(axis=1, keepdims=True) + k + extra.sum(axis=1, keepdims=True))
+        out_: NDArray[np.float64] = np.log(mine / share)
+        return out_
+
+    pref = log_ratio(fb[:, :, 0], prior) - w.language_negative * log_ratio(fb[:, :, 1], np.zeros_like(prior))
+    out[:] = np.minimum(pref + w.language_margin, 0.0)
+    return out
 
 
 def profile_vectors(batch: MemberBatch, mean: NDArray[np.float32], w: RankingWeights) -> NDArray[np.float32]:
@@ -285,6 +367,8 @@ class GroupContext:
     mean_vector: NDArray[np.float32]
     mean_audience: NDArray[np.float32]
     mean_areas: NDArray[np.float32]
+    mean_languages: NDArray[np.float32]
+    languages: NDArray[np.float32]
     audience: NDArray[np.float32]
     freshness_z: NDArray[np.float32]
     quality_z: NDArray[np.float32]
@@ -324,33 +408,38 @@ def group_context(pool: CandidatePool, cols: NDArray[np.int64], scale: dict[str,
     x = pool.vectors[cols]
     aud = (pool.audience[cols] @ pool.basis).astype(F32)
     areas = pool.areas[cols]
+    langs = pool.language_matrix()[cols]
     pins = np.where(pool.pinned[cols], F32(PIN_BONUS), F32(0.0))
     fz, qz = _zscore(pool.freshness[cols]), _zscore(pool.quality[cols])
     static = (w.freshness * fz + w.quality * qz).astype(F32)
-    right = np.concatenate([x, aud, areas, (static + pins)[:, None]], axis=1).astype(F32)
+    right = np.concatenate([x, aud, areas, langs, (static + pins)[:, None]], axis=1).astype(F32)
     col_of = np.full(len(pool), -1, dtype=np.int64)
     col_of[cols] = np.arange(cols.size)
     return GroupContext(cols, np.ascontiguousarray(right), scale, x.mean(axis=0), aud.mean(axis=0),
-                        areas.mean(axis=0), aud, fz, qz, _group_columns(pool, col_of))
+                        areas.mean(axis=0), langs.mean(axis=0), langs, aud, fz, qz, _group_columns(pool, col_of))
 
 
 def left_matrix(ctx: GroupContext, pool: CandidatePool, profiles: NDArray[np.float32],
                 personas: NDArray[np.float32], affinity: NDArray[np.float32],
-                w: RankingWeights) -> NDArray[np.float32]:
-    """Stage 2's member side: ``left @ ctx.right.T`` is the total score of every candidate."""
+                w: RankingWeights, language: NDArray[np.float32] | None = None) -> NDArray[np.float32]:
+    """Stage 2's member side: ``left @ ctx.right.T`` is the total score of every candidate.
+    ``language`` is the members' :func:`language_preference` (None: none)."""
     sc = ctx.scale
     q = F32(w.profile / sc["profile"]) * profiles
     if personas.size:
         q = q + F32(w.persona / sc["persona"]) * personas
     pop = F32(w.popularity / sc["popularity"]) * (profiles @ pool.basis)
     ar = F32(w.area / sc["area"]) * affinity
+    lang = (np.zeros((profiles.shape[0], len(LANGUAGES)), dtype=F32) if language is None
+            else F32(w.language) * language)
     one = np.ones((profiles.shape[0], 1), dtype=F32)
-    return np.concatenate([q, pop, ar, one], axis=1).astype(F32)
+    return np.concatenate([q, pop, ar, lang, one], axis=1).astype(F32)
 
 
 def components_of(ctx: GroupContext, pool: CandidatePool, picked_cols: NDArray[np.int64],
                   profiles: NDArray[np.float32], personas: NDArray[np.float32],
-                  affinity: NDArray[np.float32], w: RankingWeights) -> NDArray[np.float32]:
+                  affinity: NDArray[np.float32], w: RankingWeights,
+                  language: NDArray[np.float32] | None = None) -> NDArray[np.float32]:
     """The weighted contribution of each component for the selected cells (m, k, C), relative to
     the member's average candidate (so "above average" is positive)."""
     sc = ctx.scale
@@ -371,6 +460,9 @@ def components_of(ctx: GroupContext, pool: CandidatePool, picked_cols: NDArray[n
     pb = profiles @ pool.basis
     aud = ctx.audience[safe]
     out[..., 5] = w.popularity / sc["popularity"] * (np.einsum("mr,mkr->mk", pb, aud) - (pb @ ctx.mean_audience)[:, None])
+    if language is not None:
+        langs = ctx.languages[safe]
+        out[..., 6] = w.language * (np.einsum("ml,mkl->mk", language, langs) - (language @ ctx.mean_languages)[:, None])
     out[picked_cols < 0] = 0.0
     return out
 
@@ -565,6 +657,7 @@ def rank(pool: CandidatePool, batch: MemberBatch, w: RankingWeights = RankingWei
         return Ranking(out_items, out_scores, out_comp, out_pinned, out_floor)
     profiles = profile_vectors(batch, pool.mean, w)
     personas = persona_vectors(batch, pool.mean)
+    language = language_preference(batch, pool, w)
     groups: dict[frozenset[str], list[int]] = {}
     for j, vis in enumerate(batch.visible):
         groups.setdefault(vis, []).append(j)
@@ -578,7 +671,8 @@ def rank(pool: CandidatePool, batch: MemberBatch, w: RankingWeights = RankingWei
         ctx = group_context(pool, cols, scale, w)
         for start in range(0, idx.size, chunk):
             rows = idx[start:start + chunk]
-            left = left_matrix(ctx, pool, profiles[rows], personas[rows], batch.area_affinity[rows], w)
+            left = left_matrix(ctx, pool, profiles[rows], personas[rows], batch.area_affinity[rows], w,
+                               language[rows])
             total = left @ ctx.right.T  # stage 2: all components in one product
             ex_r, ex_c = _exclusion_cells(batch, rows, lookup, ctx.group_column)
             total[ex_r, ex_c] = -np.inf
@@ -593,7 +687,7 @@ def rank(pool: CandidatePool, batch: MemberBatch, w: RankingWeights = RankingWei
             out_items[rows] = np.where(ok, pool.item_ids[cols[safe]], -1)
             out_scores[rows] = np.where(ok, total[sel_rows, safe], 0.0)
             out_comp[rows] = components_of(ctx, pool, picked, profiles[rows], personas[rows],
-                                           batch.area_affinity[rows], w)
+                                           batch.area_affinity[rows], w, language[rows])
             out_pinned[rows] = ok & pool.pinned[cols[safe]]
             out_floor[rows] = floor & ok
     return Ranking(out_items, out_scores, out_comp, out_pinned, out_floor)
@@ -698,4 +792,6 @@ def subset_batch(batch: MemberBatch, rows: Sequence[int]) -> MemberBatch:
         positive_weight=batch.positive_weight[idx], negative_weight=batch.negative_weight[idx],
         persona_index=batch.persona_index[idx], persona_vectors=batch.persona_vectors,
         area_affinity=batch.area_affinity[idx], followed=batch.followed[idx],
-        visible=tuple(batch.visible[r] for r in rows), excluded=tuple(batch.excluded[r] for r in rows))
+        visible=tuple(batch.visible[r] for r in rows), excluded=tuple(batch.excluded[r] for r in rows),
+        language_feedback=None if batch.language_feedback is None else batch.language_feedback[idx],
+        language=None if batch.language is None else batch.language[idx])

@@ -92,6 +92,7 @@ def pool_to_bytes(stored: StoredPool) -> bytes:
     np.savez(buf, item_ids=p.item_ids, vectors=p.vectors, reduced=p.reduced, mean=p.mean, areas=p.areas,
              freshness=p.freshness, quality=p.quality, audience_basis=(p.audience @ p.basis).astype(F32),
              basis=p.basis, visibility=np.array(p.visibility, dtype=np.str_), group=p.group, pinned=p.pinned,
+             languages=p.language_matrix(),
              personas=_json_bytes([asdict(p) for p in stored.personas]), persona_vectors=stored.persona_vectors,
              scale=_json_bytes(dict(stored.scale)))
     return buf.getvalue()
@@ -108,7 +109,8 @@ def pool_from_bytes(data: bytes) -> StoredPool:
             freshness=z["freshness"], quality=z["quality"],
             audience=np.ascontiguousarray(z["audience_basis"] @ basis.T, dtype=F32), basis=basis,
             visibility=tuple(str(v) for v in vis.tolist()) if vis.size else (), group=z["group"].astype(np.int64),
-            pinned=z["pinned"].astype(bool), index_of={int(i): k for k, i in enumerate(ids.tolist())})
+            pinned=z["pinned"].astype(bool), index_of={int(i): k for k, i in enumerate(ids.tolist())},
+            languages=z["languages"].astype(F32))
         personas = tuple(_persona(p) for p in json.loads(z["personas"].tobytes().decode()))
         return StoredPool(pool, personas, z["persona_vectors"].astype(F32), json.loads(z["scale"].tobytes().decode()))
 

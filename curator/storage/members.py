@@ -398,7 +398,9 @@ class MemberQueries(TaggingQueries):
                              positive=bytes(r.positive), negative=bytes(r.negative),
                              positive_weight=r.positive_weight, negative_weight=r.negative_weight,
                              area_affinity=dict(r.area_affinity or {}), events_through=r.events_through,
-                             declared_hash=r.declared_hash)
+                             declared_hash=r.declared_hash,
+                             language_feedback=(None if r.language_feedback is None else
+                                                {k: (float(v[0]), float(v[1])) for k, v in r.language_feedback.items()}))
 
     def get_profiles(self, member_ids: Sequence[int] | None = None) -> dict[int, MemberProfile]:
         out: dict[int, MemberProfile] = {}
@@ -422,7 +424,9 @@ class MemberQueries(TaggingQueries):
                 values = dict(model_id=p.model_id, dim=len(p.declared) // 4, as_of=p.as_of, declared=p.declared,
                               positive=p.positive, negative=p.negative, positive_weight=p.positive_weight,
                               negative_weight=p.negative_weight, area_affinity=dict(p.area_affinity),
-                              events_through=p.events_through, declared_hash=p.declared_hash)
+                              events_through=p.events_through, declared_hash=p.declared_hash,
+                              language_feedback=(None if p.language_feedback is None else
+                                                 {k: [v[0], v[1]] for k, v in p.language_feedback.items()}))
                 stmt = self._insert(t.member_profiles).values(member_id=p.member_id, **values)
                 conn.execute(stmt.on_conflict_do_update(index_elements=["member_id"], set_=values))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,6 +44,20 @@ def item_lines(now_iso: str) -> list[str]:
             lines.append(json.dumps({"id": f"{area}-{n}", "title": t.title(), "text": (t + ". ") * 8,
                                      "lang": "en", "published": now_iso}))
     return lines
+
+
+def import_tagged(cur: Curator, titles: Mapping[str, Sequence[str]], *, lang: str, mark: str,
+                  age: timedelta) -> None:
+    """Import one item per title (its text the title repeated), published ``age`` ago, with keys
+    ``<area><mark><n>``, and tag each with its area."""
+    when = (cur.clock.now() - age).isoformat()
+    cur.items.import_jsonl([json.dumps({"id": f"{area}{mark}{n}", "title": t.title() if lang == "en" else t,
+                                        "text": (t + ". ") * 8, "lang": lang, "published": when})
+                            for area, ts in titles.items() for n, t in enumerate(ts)])
+    now = cur.clock.now()
+    for item in cur.items.list():
+        if mark in item.key:
+            cur.storage.set_item_areas(item.id, {item.key.split(":")[1].split(mark)[0]: 0.9}, now)
 
 
 @pytest.fixture

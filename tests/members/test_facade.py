@@ -128,7 +128,7 @@ def test_recommend_end_to_end_with_explanations(cluster: Curator) -> None:
     assert work_items[0].id not in {r.item.id for r in recs}  # already seen
     assert any("work" in r.item.areas for r in recs[:3])
     assert any("Arbeitswelt 4.0" in r.explanation for r in recs)
-    assert set(recs[0].components) == {"profile", "persona", "area", "freshness", "quality", "popularity"}
+    assert set(recs[0].components) == {"profile", "persona", "area", "freshness", "quality", "popularity", "language"}
     en = cur.feeds.recommend(cur.members.get("cio@alpha.example"), limit=3)
     assert all(r.explanation.startswith("Because ") for r in en)
     assert "technology" in en[0].item.areas

@@ -5,11 +5,11 @@ PostgreSQL (through the ``curator`` fixture)."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from curator.core import Curator
 from curator.types import Item, ScoredItem, WebUser
+from tests.members.conftest import import_tagged
 
 CIO, HR = "cio@alpha.example", "hr@alpha.example"
 SOCIETY = ["digital health records for patients", "citizens use smart city apps", "schools teach media literacy",
@@ -21,15 +21,7 @@ TECHNOLOGY = [f"cloud platform release {n}: new security and data centre feature
 def more_items(cur: Curator) -> None:
     """Many technology items (the CIO's declared area could fill a page alone) and more society
     items, all tagged, so that rating four society items leaves others to recommend."""
-    when = (cur.clock.now() - timedelta(hours=5)).isoformat()
-    lines = [json.dumps({"id": f"{area}-x{n}", "title": t.title(), "text": (t + ". ") * 8, "lang": "en",
-                         "published": when})
-             for area, titles in (("society", SOCIETY), ("technology", TECHNOLOGY)) for n, t in enumerate(titles)]
-    cur.items.import_jsonl(lines)
-    now = cur.clock.now()
-    for item in cur.items.list():
-        if "-x" in item.key:
-            cur.storage.set_item_areas(item.id, {item.key.split(":")[1].split("-x")[0]: 0.9}, now)
+    import_tagged(cur, {"society": SOCIETY, "technology": TECHNOLOGY}, lang="en", mark="-x", age=timedelta(hours=5))
 
 
 def top10(cur: Curator, user: WebUser) -> list[ScoredItem]:

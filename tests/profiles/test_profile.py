@@ -12,7 +12,7 @@ from curator.errors import ConfigError
 from curator.profiles.feedback import counts_for, decay, event_weight
 from curator.profiles.personas import load_personas, persona_text
 from curator.profiles.profile import ProfileState, WeightedEvent, area_affinity, fold_events
-from curator.types import AREA_IDS
+from curator.types import AREA_IDS, LANGUAGES
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 REPO = Path(__file__).resolve().parents[2]
@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 def events(n: int, seed: int = 0) -> list[WeightedEvent]:
     rng = np.random.default_rng(seed)
     return [WeightedEvent(i + 1, T0 + timedelta(hours=int(rng.integers(0, 24 * 40))), float(rng.uniform(-1, 1)),
-                          rng.normal(size=8).astype(np.float32), rng.random(5).astype(np.float32))
+                          rng.normal(size=8).astype(np.float32), rng.random(5).astype(np.float32),
+                          ("de", "en", "fr", None)[i % 4])
             for i in range(n)]
 
 
@@ -34,8 +35,23 @@ def test_incremental_folding_equals_recomputing() -> None:
     np.testing.assert_allclose(full.positive, part.positive, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(full.negative, part.negative, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(full.area_feedback, part.area_feedback, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(full.language_feedback, part.language_feedback, rtol=1e-6)
     assert full.positive_weight == pytest.approx(part.positive_weight)
     assert part.events_through == 40 and part.as_of == full.as_of
+
+
+def test_language_feedback_sums_positive_and_negative_weight_per_language() -> None:
+    evs = events(40)
+    now = T0 + timedelta(days=45)
+    state = fold_events(ProfileState.empty(8, T0), evs, now)
+    for k, lang in enumerate(LANGUAGES):
+        mine = [(e.weight * decay((now - e.at).total_seconds())) for e in evs if e.lang == lang]
+        assert state.language_feedback[k, 0] == pytest.approx(sum(w for w in mine if w > 0))
+        assert state.language_feedback[k, 1] == pytest.approx(-sum(w for w in mine if w < 0))
+    # French and unknown items count for the rest of the profile but for no language
+    assert state.positive_weight > state.language_feedback[:, 0].sum()
+    later = state.decayed_to(now + timedelta(days=30))
+    np.testing.assert_allclose(later.language_feedback, state.language_feedback / 2)
 
 
 def test_feedback_decays_with_the_clock() -> None:

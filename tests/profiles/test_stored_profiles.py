@@ -44,10 +44,14 @@ AREAS = {i: np.eye(len(AREA_IDS), dtype=np.float32)[i % len(AREA_IDS)] for i in 
 DECLARED = np.full(D, 0.5, dtype="<f4").tobytes()
 
 
+LANGS = {i: ("de", "en")[i % 2] for i in range(10)}
+
+
 def refresh(stored: MemberProfile | None, events: list[FeedbackEvent], *, text: str = "cloud", now: datetime = T0,
             consent: bool = True, new_declared: bytes | None = DECLARED) -> MemberProfile | None:
     return refreshed_profile(member(consent), stored, model_id=MODEL, dim=D, text_hash=declared_hash(text),
-                             new_declared=new_declared, events=events, vectors=VECTORS, areas=AREAS, now=now)
+                             new_declared=new_declared, events=events, vectors=VECTORS, areas=AREAS, now=now,
+                             langs=LANGS)
 
 
 def test_a_new_profile_folds_events_and_round_trips() -> None:
@@ -70,6 +74,29 @@ def test_refreshing_in_parts_equals_refreshing_at_once() -> None:
     np.testing.assert_allclose(np.frombuffer(whole.positive, "<f4"), np.frombuffer(part.positive, "<f4"), rtol=1e-5)
     assert whole.positive_weight == pytest.approx(part.positive_weight)
     assert whole.events_through == part.events_through == 15
+    assert whole.language_feedback is not None and part.language_feedback is not None
+    for lang in ("de", "en"):
+        assert whole.language_feedback[lang] == pytest.approx(part.language_feedback[lang])
+
+
+def test_the_language_of_each_item_is_folded_by_sign() -> None:
+    p = refresh(None, [ev(1, 2, "rating", value=5), ev(2, 4, "save"), ev(3, 1, "hide"), ev(4, 3, "rating", value=4)])
+    assert p is not None and p.language_feedback is not None
+    assert p.language_feedback["de"] == pytest.approx((1.8, 0.0))  # items 2 and 4 are German
+    assert p.language_feedback["en"] == pytest.approx((0.5, 1.0))  # a 4-star rating of 3, a hide of 1
+    state = state_of(p, MODEL, D, T0)
+    np.testing.assert_allclose(state.language_feedback, [[1.8, 0.0], [0.5, 1.0]], rtol=1e-6)
+
+
+def test_a_profile_from_before_the_language_feedback_is_folded_again_once() -> None:
+    events = [ev(1, 2, "save"), ev(2, 1, "hide", days=1)]
+    current = refresh(None, events, now=T0 + timedelta(days=2))
+    assert current is not None
+    old = MemberProfile(**{**current.__dict__, "language_feedback": None})  # as stored before migration 0014
+    assert folded_through(old, MODEL) == 0 and state_of(old, MODEL, D, T0).events_through == 0
+    again = refresh(old, events, now=T0 + timedelta(days=2))  # no new events, yet written: once
+    assert again == current
+    assert refresh(again, events, now=T0 + timedelta(days=3)) is None
 
 
 def test_nothing_new_writes_nothing() -> None:

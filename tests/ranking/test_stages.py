@@ -32,7 +32,11 @@ def make_batch(rng: np.random.Generator, members: list[Member], excluded: list[l
         area_affinity=rng.random((m, len(AREA_IDS))).astype(np.float32),
         followed=np.zeros((m, len(AREA_IDS)), dtype=bool) if followed is None else followed,
         visible=tuple(visible_to(x) for x in members),
-        excluded=tuple(np.array(e if excluded else [], dtype=np.int64) for e in (excluded or [[]] * m)))
+        excluded=tuple(np.array(e if excluded else [], dtype=np.int64) for e in (excluded or [[]] * m)),
+        # reading-language feedback from a stream of its own (the other draws stay as they were):
+        # some members skew strongly to one language, others read both
+        language_feedback=np.random.default_rng(m).random((m, 2, 2)) * np.array([[[8.0, 1.0], [0.3, 1.0]]]),
+        language=np.array([0 if x.language == "de" else 1 for x in members], dtype=np.int64))
 
 
 def member(i: int, status: str = "member", clubs: frozenset[str] = frozenset()) -> Member:
@@ -42,6 +46,7 @@ def member(i: int, status: str = "member", clubs: frozenset[str] = frozenset()) 
 
 def pool_of(rng: np.random.Generator, n: int, visibility: list[str] | None = None, **kw: object):  # type: ignore[no-untyped-def]
     areas = (rng.random((n, len(AREA_IDS))) > 0.7).astype(np.float32)
+    kw.setdefault("languages", [("de", "en", None)[i % 3] for i in range(n)])
     return make_pool(np.arange(1, n + 1), unit(rng, n), areas, rng.random(n), rng.random(n),
                      visibility=visibility or ["public"] * n, **kw)  # type: ignore[arg-type]
 

@@ -171,6 +171,11 @@ def test_profiles_are_saved_and_replaced(store: Storage) -> None:
     store.save_profiles([_profile(ann, weight=2.5)])
     assert store.get_profiles([ann]) == {ann: _profile(ann, weight=2.5)}
     assert set(store.get_profiles()) == {ann, bob}
+    # the language feedback round-trips; a row without it (folded before migration 0014) reads as None
+    assert store.get_profiles([bob])[bob].language_feedback is None
+    reading = MemberProfile(**{**_profile(bob).__dict__, "language_feedback": {"de": (2.5, 0.0), "en": (0.25, 1.0)}})
+    store.save_profiles([reading])
+    assert store.get_profiles([bob]) == {bob: reading}
 
 
 # ---------------------------------------------------------------------- pins and personas

@@ -117,6 +117,8 @@ member_profiles = Table(
     Column("area_affinity", JSON, nullable=False),
     Column("events_through", Integer, nullable=False, default=0),
     Column("declared_hash", String(64), nullable=False),
+    # {language: [positive, negative]} decayed feedback weight; NULL: folded before 0014
+    Column("language_feedback", JSON),
 )
 
 persona_suggestions = Table(
