@@ -84,10 +84,13 @@ import json, sys, time
 from curator import jobs
 from curator.config import load_settings
 from curator.core import make_curator
+from curator.scheduler import lower_priority
 
 feed_url, mode = sys.argv[1], sys.argv[2]
 out = {}
-with make_curator(load_settings()) as cur:
+settings = load_settings()
+lower_priority(settings.worker_nice)  # as `curator worker` does
+with make_curator(settings) as cur:
     cur.sources.add(feed_url, title="Loopback wire")
     steps = [("collect", jobs.collect), ("tag", jobs.tag)] + ([("rank_feeds", jobs.rank_feeds)] if mode == "stored" else [])
     for name, job in steps:

@@ -79,6 +79,9 @@ class Settings:
     """Who may read ``/metrics`` and the details of ``/healthz``: empty, clients on loopback only;
     set, whoever sends ``Authorization: Bearer <metrics_token>`` (docs/operations.md)."""
     timezone: str = "Europe/Berlin"
+    worker_nice: int = 10
+    """How far ``curator worker`` lowers its own CPU priority (Unix nice, 0 to 19; 0 leaves it):
+    on a machine it shares with ``curator serve``, tag and rank runs take the CPU the pages leave."""
     # the sender's identity in every email (brand block, imprint and postal address)
     cluster_name: str = "DigitalCluster"
     """The network's name: the email's brand block, its sign-off and the web archive."""
@@ -273,6 +276,8 @@ SETTING_RULES: dict[str, SettingRule] = {
                                  lambda value: isinstance(value, str) and re.fullmatch(
                                      rf"(|[A-Za-z0-9._-]{{{MIN_SECRET_KEY_LENGTH},}})", value) is not None),
     "timezone": SettingRule("an IANA time zone name such as Europe/Berlin or UTC", _timezone),
+    "worker_nice": SettingRule("a whole number from 0 (the worker's priority is left alone) to 19 (lowest)",
+                               _whole(0, 19)),
     "cluster_name": SettingRule("the network's name, one line of text (not empty), e.g. DigitalCluster.Hamburg",
                                 lambda value: _some_text(value) and len(value) <= 80),
     "brand_color": SettingRule("a colour as #rrggbb, e.g. #0b4f8a",

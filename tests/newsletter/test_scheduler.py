@@ -303,3 +303,27 @@ def test_the_worker_refuses_a_bad_schedule_before_it_starts(settings: Settings, 
     out = CliRunner().invoke(main, ["worker", "--list", "--schedule", str(path)])
     assert out.exit_code == 1 and f"Error: {path}: job 'tag': field 'function'" in out.output
     assert "Traceback" not in out.output
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="Unix CPU priorities")
+def test_the_worker_lowers_its_cpu_priority_so_pages_come_first(tmp_path: Path) -> None:
+    """``curator worker`` takes the CPU priority of the setting ``worker_nice`` before it builds
+    anything: its tag and rank runs then use the CPU the web processes leave."""
+    env = {**os.environ, "CURATOR_DATABASE_URL": f"sqlite:///{tmp_path}/w.db", "CURATOR_ENCODER": "fake",
+           "CURATOR_WORKER_NICE": "7", "CURATOR_FEEDS_FILE": str(tmp_path / "feeds.yaml")}
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    proc = subprocess.Popen([sys.executable, "-m", "curator", "worker"], env=env, cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        seen = before
+        for _ in range(600):
+            assert proc.poll() is None, proc.communicate()[1]
+            seen = os.getpriority(os.PRIO_PROCESS, proc.pid)
+            if seen != before:
+                break
+            time.sleep(0.1)
+        assert seen == max(before, 7)
+    finally:
+        proc.terminate()
+        proc.wait(60)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before, "the caller's priority is its own"
