@@ -4,6 +4,11 @@ directly on the same texts.
 
 Usage:
     .venv/bin/python bench/encode.py [--encoders e5,minilm] [--n 64] [--texts FILE.jsonl]
+    .venv/bin/python bench/encode.py --encoders '' --taggers e5,e5+use --n 64
+
+``--taggers`` times the tag job's own work per item instead (:meth:`Tagger.tag` on items not yet
+cached: title and title + body encoded by every encoder of the tagger, then scored), in seconds per
+item, each tagger in the same run on the same texts; models and example phrases are loaded first.
 
 Texts: the first N articles (title + text) of ../shared/eval/pool.jsonl when it is there
 (read only, never copied), else generated news-like texts. Prints a table; no assertions.
@@ -24,20 +29,29 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from curator.embeddings import MemoryEmbeddingCache, encode_cached, make_encoder, text_hash  # noqa: E402
+from curator.tagging import TagInput, make_tagger  # noqa: E402
+
+
+def load_rows(n: int, path: Path | None) -> tuple[list[dict[str, str]], str] | None:
+    """The first ``n`` rows (title, text, lang) of the texts file or the eval pool; None without one."""
+    shared = Path(os.environ.get("CURATOR_SHARED_DIR", REPO.parent / "shared"))
+    pool = path or shared / "eval" / "pool.jsonl"
+    if not pool.exists():
+        return None
+    rows = []
+    with pool.open(encoding="utf-8") as fh:
+        for line in fh:
+            rows.append(json.loads(line))
+            if len(rows) >= n:
+                break
+    return rows, f"{pool} (first {len(rows)} items)"
 
 
 def load_texts(n: int, path: Path | None) -> tuple[list[str], str]:
-    shared = Path(os.environ.get("CURATOR_SHARED_DIR", REPO.parent / "shared"))
-    pool = path or shared / "eval" / "pool.jsonl"
-    if pool.exists():
-        texts = []
-        with pool.open(encoding="utf-8") as fh:
-            for line in fh:
-                row = json.loads(line)
-                texts.append(f"{row.get('title', '')}\n{row.get('text', '')}")
-                if len(texts) >= n:
-                    break
-        return texts, f"{pool} (first {len(texts)} items)"
+    found = load_rows(n, path)
+    if found:
+        rows, origin = found
+        return [f"{row.get('title', '')}\n{row.get('text', '')}" for row in rows], origin
     rng = random.Random(0)
     words = ["company", "union", "parliament", "software", "school", "market", "strike", "cloud", "hospital", "law", "investors", "workers", "Regierung", "Unternehmen", "Gewerkschaft", "Schule", "Daten", "Markt", "Gesetz", "Mitarbeiter", "Plattform", "Pflege"]
     texts = [" ".join(rng.choice(words) for _ in range(120)) for _ in range(n)]
@@ -63,13 +77,42 @@ def bench(spec: str, texts: list[str], batch_size: int) -> dict[str, float]:
     return {"direct": direct, "cold": cold, "warm": warm}
 
 
+def bench_tagger(spec: str, docs: list[TagInput], warm_docs: list[TagInput]) -> dict[str, float]:
+    """Seconds of :meth:`Tagger.tag` on ``docs`` with an empty cache (after loading the models and
+    encoding the example phrases on ``warm_docs``), and again with every vector cached."""
+    tagger = make_tagger(spec, cache=MemoryEmbeddingCache())
+    tagger.tag(warm_docs)
+    started = time.perf_counter()
+    tagger.tag(docs)
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    tagger.tag(docs)
+    return {"cold": cold, "warm": time.perf_counter() - started}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--encoders", default="e5,minilm")
     parser.add_argument("--n", type=int, default=64, help="number of texts (default 64)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--texts", type=Path, default=None, help="JSON lines with title/text (default: eval pool)")
+    parser.add_argument("--taggers", default="", help="taggers to time per item, e.g. e5,e5+use (default: none)")
     args = parser.parse_args()
+    if args.taggers:
+        found = load_rows(args.n + 4, args.texts)
+        if not found:
+            sys.exit("--taggers needs the eval pool or --texts")
+        rows, origin = found
+        docs = [TagInput(id=str(i), title=str(r.get("title") or ""), text=str(r.get("text") or ""),
+                         lang=r.get("lang")) for i, r in enumerate(rows)]
+        print(f"tag job per item: {origin}; first 4 items warm the models up, {len(docs) - 4} timed")
+        print(f"{'tagger':<10} {'s/item cold':>12} {'ms/item cached':>15}")
+        for spec in [s.strip() for s in args.taggers.split(",") if s.strip()]:
+            r = bench_tagger(spec, docs[4:], docs[:4])
+            print(f"{spec:<10} {r['cold'] / (len(docs) - 4):>12.3f} {1000 * r['warm'] / (len(docs) - 4):>15.2f}")
+        if not [s for s in args.encoders.split(",") if s.strip()]:
+            return
+    texts, origin = load_texts(args.n, args.texts)
     texts, origin = load_texts(args.n, args.texts)
     print(f"texts: {origin}; mean {sum(len(t) for t in texts) / len(texts):.0f} characters; "
           f"batch size {args.batch_size}; cpu count {os.cpu_count()}")

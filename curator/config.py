@@ -65,6 +65,10 @@ class Settings:
     unconditional_fetch_days: int = 7
     # tagging
     encoder: str = "e5"
+    second_encoder: str = "auto"
+    """The tagger's second encoder (an ensemble with ``encoder``, docs/tagging.md): ``auto`` = USE
+    when the ``use`` extra is installed and ``encoder`` is e5 (the pair measured), else none;
+    ``none``; or an encoder spec such as ``use``."""
     # mail
     outbox_dir: str = "outbox"
     smtp_host: str = ""
@@ -168,6 +172,10 @@ def _encoder(value: Any) -> bool:
     return True
 
 
+def _second_encoder(value: Any) -> bool:
+    return value in ("auto", "none") or _encoder(value)
+
+
 _HOST_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 
 
@@ -257,6 +265,8 @@ SETTING_RULES: dict[str, SettingRule] = {
     "backoff_max_minutes": SettingRule("a whole number of minutes from 1 to 43200 (30 days)", _whole(1, 30 * 24 * 60)),
     "unconditional_fetch_days": SettingRule("a whole number of days from 0 (every fetch) to 365", _whole(0, 365)),
     "encoder": SettingRule("e5, minilm, st:<model-name-or-path> or fake", _encoder),
+    "second_encoder": SettingRule("auto (use when the use extra is installed and the encoder is e5), none, "
+                                  "or an encoder: use, e5, minilm, st:<model-name-or-path>", _second_encoder),
     "outbox_dir": SettingRule(_PATH, _some_text),
     "smtp_host": SettingRule("empty (mail is written to outbox_dir) or the mail server's host name or IP address, "
                        "without scheme or port (e.g. smtp.example.com)", _mail_host),

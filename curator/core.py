@@ -52,7 +52,7 @@ from .ingest.jsonl import read_jsonl
 from .ranking.stages import RankingWeights
 from .rendering import EmailRenderer
 from .storage import DbEmbeddingCache, Storage
-from .tagging import DEFAULT_ENCODER, TagInput, TagResult, load_areas, make_tagger
+from .tagging import DEFAULT_ENCODER, TagInput, TagResult, load_areas, make_tagger, second_encoder_choice
 from .tagging.classify import tag_input_from_json
 
 if TYPE_CHECKING:
@@ -91,7 +91,9 @@ def make_curator(settings: Settings | None = None, *, clock: Clock | None = None
     areas = load_areas(Path(settings.models_dir) / "subject_areas.yaml")
     sources = Sources(settings, storage, clock, fetcher, area_names={a.id: dict(a.names) for a in areas.areas})
     posts = Posts(storage, clock)
-    tagging = Tagging(storage, clock, encoder, areas, embedding_cache)
+    second_spec, tagger_note = second_encoder_choice(settings.second_encoder, encoder)
+    tagging = Tagging(storage, clock, encoder, areas, embedding_cache,
+                      second_encoder=make_encoder(second_spec) if second_spec else None, tagger_note=tagger_note)
     items = Items(storage, clock, encoder, tagging)
     profiles = ProfileRefresher(storage=storage, clock=clock, encoder=encoder, tagging=tagging,
                                 embedding_cache=embedding_cache)
@@ -148,7 +150,11 @@ def classify_lines(lines: Iterable[str], *, encoder: str | None = None, areas_fi
     if not docs:
         return Classification((), read.errors)
     tagger = make_tagger(encoder or DEFAULT_ENCODER, areas_path=areas_file)
-    return Classification(tuple(zip(docs, tagger.tag(docs, progress=progress), strict=True)), read.errors)
+    vectors, langs = tagger.embed(docs, progress=progress), [d.lang for d in docs]
+    # an ensemble's second encoder centres its documents by the languages of the lines themselves
+    # (a language needs 20 lines; fewer stay uncentred)
+    tagger = tagger.with_second_centres(vectors, langs)
+    return Classification(tuple(zip(docs, tagger.tag_vectors(vectors, langs), strict=True)), read.errors)
 
 
 class Curator:

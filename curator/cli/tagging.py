@@ -16,7 +16,7 @@ from .common import CliState, pass_state, shorten, table
 
 ENCODER_HELP = (
     "e5 (multilingual-e5-small), minilm (all-MiniLM-L6-v2), use (multilingual USE v3, the use extra), "
-    "or st:<model-name-or-path>."
+    "or st:<model-name-or-path>; two joined by + tag as an ensemble (e5+use, docs/tagging.md)."
 )
 
 
@@ -27,13 +27,16 @@ def tag(state: CliState, retag_all: bool) -> None:
     """Tag stored items with the five subject areas and fold cross-source duplicates.
 
     Only new or changed items, and items tagged by an older area model or before new editor
-    corrections, are tagged again; embeddings are cached by content.
+    corrections, are tagged again; embeddings are cached by content. The first line says which
+    tagger runs: the encoder alone, or with the setting second_encoder (default auto: USE when
+    the use extra is installed) an ensemble of two encoders.
 
     \b
     Example:
       curator tag
     """
     run = state.curator().tagging.tag(retag_all=retag_all, progress=True)
+    click.echo(run.tagger[:1].upper() + run.tagger[1:])
     click.echo(f"Tagged {run.tagged} items (tagger {run.version}).")
     click.echo("Items per area: " + ", ".join(f"{a} {n}" for a, n in run.by_area.items())
                + f"; no area: {run.untagged}")
@@ -121,7 +124,7 @@ def classify(file: str, encoder: str | None, areas_file: str | None, progress: b
 @click.option("--labels", "labels_file", type=click.Path(dir_okay=False), default=None,
               help="Labelled JSON lines (default ../shared/eval/tagging-dev.jsonl).")
 @click.option("--encoders", default="e5,minilm", show_default=True,
-              help="Comma-separated encoders to evaluate (e5, minilm, use, st:<name>).")
+              help="Comma-separated encoders to evaluate (e5, minilm, use, st:<name>; two joined by + are an ensemble: e5+use).")
 @click.option("--areas", "areas_file", type=click.Path(dir_okay=False), default=None,
               help="Subject-area model (default models/subject_areas.yaml).")
 @click.option("--folds", default=5, show_default=True, help="Folds for cross-validated figures.")

@@ -287,12 +287,10 @@ def few_shot_predictions(
         corrections = Corrections(
             Correction(item_id=items[i].id, vector=vectors[i], areas=items[i].areas) for i in train
         )
-        fold_tagger = Tagger(
-            tagger.areas, tagger.encoder, cache=tagger.cache, corrections=corrections, settings=tagger.settings
-        )
-        # Share the already encoded example vectors instead of re-encoding them per fold.
-        fold_tagger._example_vectors = tagger.example_vectors()
-        for i, result in zip(test, fold_tagger.tag_vectors(vectors[test]), strict=True):
+        # Shares the already encoded example vectors instead of re-encoding them per fold.
+        fold_tagger = tagger.with_corrections(corrections)
+        for i, result in zip(test, fold_tagger.tag_vectors(vectors[test], [items[i].lang for i in test]),
+                             strict=True):
             out[i] = result.areas
     return out
 
@@ -321,12 +319,8 @@ class CurvePoint:
 
 
 def _curve_tagger(tagger: Tagger, corrections: Corrections, centres: dict[str, NDArray[np.float32]]) -> Tagger:
-    out = Tagger(tagger.areas, tagger.encoder, cache=tagger.cache, corrections=corrections,
-                 settings=tagger.settings, language_centres=centres)
-    # Share the encoded examples and their calibration instead of recomputing them per step.
-    out._example_vectors = tagger.example_vectors()
-    out._calibration = tagger.calibration()
-    return out
+    # Shares the encoded examples and their calibration instead of recomputing them per step.
+    return tagger.with_corrections(corrections, centres)
 
 
 def learning_curve(
@@ -345,6 +339,8 @@ def learning_curve(
     items' vectors (no labels), as the product takes them from all stored items."""
     langs = [it.lang for it in items]
     centres = language_centres(vectors, langs)
+    # the console's teaching order sees the primary encoder's document vectors (Tagging.to_teach)
+    documents = tagger.split(vectors)[0]
     usable = [n for n in sizes if n <= len(items) // 2]
     points = [0, *usable]
     found: dict[tuple[str, str, int], list[tuple[float, dict[str, float]]]] = {}
@@ -380,8 +376,8 @@ def learning_curve(
                         probs = step.probabilities(vectors[left], [langs[i] for i in left])
                         next_point = min(n for n in points if n > len(chosen))
                         page = min(ACTIVE_PAGE, next_point - len(chosen))
-                        picked = teaching_order(probs, vectors[left], page,
-                                                taught=vectors[chosen] if chosen else None)
+                        picked = teaching_order(probs, documents[left], page,
+                                                taught=documents[chosen] if chosen else None)
                         chosen += [left[j] for j in picked]
                         left = [i for j, i in enumerate(left) if j not in set(picked)]
                     score(method, "active", len(chosen), chosen, test)
@@ -599,6 +595,7 @@ def run_tagging_evaluation(
 
     from curator.embeddings import EmbeddingCache, FileEmbeddingCache, MemoryEmbeddingCache, make_encoder
     from curator.errors import CuratorError
+    from curator.tagging import split_encoder_spec
     from curator.tagging.areas import load_areas
 
     items = load_labels(labels_path)
@@ -608,14 +605,20 @@ def run_tagging_evaluation(
         res = EncoderResult(spec=spec)
         started = time.perf_counter()
         try:
-            encoder = make_encoder(spec)
+            first, second = split_encoder_spec(spec)
+            encoder = make_encoder(first)
             cache: EmbeddingCache = FileEmbeddingCache(cache_dir) if cache_dir else MemoryEmbeddingCache()
-            tagger = Tagger(areas, encoder, cache=cache)
+            tagger = Tagger(areas, encoder, cache=cache, second=make_encoder(second) if second else None)
             if log:
                 log(f"encoding {len(items)} items with {spec} ...")
             vectors = tagger.embed([it.as_input() for it in items], progress=progress)
-            zero = tagger.tag_vectors(vectors)
-            res.model_id = encoder.model_id
+            langs = [it.lang for it in items]
+            # an ensemble's second encoder centres its documents by language for its zero-shot
+            # scores; the centres come from all evaluated items (no labels), as the product's
+            # come from the stored items
+            tagger = tagger.with_second_centres(vectors, langs)
+            zero = tagger.tag_vectors(vectors, langs)
+            res.model_id = encoder.model_id + (f"+{tagger.second.model_id}" if tagger.second is not None else "")
             res.zero_shot = score_predictions(
                 f"{spec} zero-shot", items, [primary_of(r.areas) for r in zero], [r.areas for r in zero],
                 note="area model only, no labels used",

@@ -104,10 +104,14 @@ class Corrections:
 
 
 def centre_by_language(
-    vectors: NDArray[np.float32], langs: Sequence[str | None] | None, centres: Mapping[str, NDArray[np.float32]]
+    vectors: NDArray[np.float32], langs: Sequence[str | None] | None, centres: Mapping[str, NDArray[np.float32]],
+    *, blocks: Sequence[int] = (), normalise: bool = True,
 ) -> NDArray[np.float32]:
     """Each row minus the centre of its language, re-normalised; rows whose language has no
-    centre (or all rows when ``langs`` is None or ``centres`` empty) stay as they are."""
+    centre (or all rows when ``langs`` is None or ``centres`` empty) stay as they are.
+    ``blocks``: columns where a further block starts (an ensemble's tagging vectors: one block per
+    encoder); each block is re-normalised on its own. ``normalise=False`` leaves the rows as
+    subtracted (shorter than 1)."""
     if not centres or langs is None:
         return vectors
     out = np.asarray(vectors, dtype=np.float32).copy()
@@ -115,10 +119,14 @@ def centre_by_language(
         rows = np.array([x == lang for x in langs], dtype=bool)
         if rows.any():
             out[rows] -= np.asarray(centre, dtype=np.float32)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    result: NDArray[np.float32] = (out / norms).astype(np.float32)
-    return result
+    if not normalise:
+        return out
+    bounds = [0, *blocks, out.shape[1]]
+    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        norms = np.linalg.norm(out[:, start:stop], axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        out[:, start:stop] /= norms
+    return out.astype(np.float32)
 
 
 MIN_CENTRE_ITEMS = 20
@@ -137,16 +145,12 @@ def language_centres(vectors: NDArray[np.float32], langs: Sequence[str | None],
     return out
 
 
-def head_features(
-    vectors: NDArray[np.float32], similarities: NDArray[np.float64], sim_scale: float
-) -> NDArray[np.float64]:
-    """The head's input: the document vector plus the zero-shot log-probabilities,
-    clipped to [-10, 0] and divided by 10 so they sit on the vector's scale (raw
-    similarities times 1/temperature are in the hundreds and stall the solver)."""
-    z = similarities * sim_scale
-    z = z - z.max(axis=1, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-    return np.hstack([vectors.astype(np.float64), np.clip(logp, -10.0, 0.0) / 10.0])
+def head_features(vectors: NDArray[np.float32], log_probabilities: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The head's input: the tagging vector plus the zero-shot log-probabilities
+    (:meth:`Tagger.log_probabilities`), clipped to [-10, 0] and divided by 10 so they sit on
+    the vector's scale (raw similarities times 1/temperature are in the hundreds and stall the
+    solver)."""
+    return np.hstack([vectors.astype(np.float64), np.clip(log_probabilities, -10.0, 0.0) / 10.0])
 
 
 def _softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -162,9 +166,12 @@ class CorrectionHead:
 
     ``coef`` is (n_classes_seen, n_features); ``class_index`` maps each of its rows to a
     column of the tagger's class order; classes never corrected keep probability 0 in
-    the head (and their zero-shot share in the blend). ``sim_scale`` multiplies the
-    zero-shot similarities appended to the vector. ``weight`` is the blend weight b.
-    ``centres`` are the language centres the vectors were centred with (empty: none).
+    the head (and their zero-shot share in the blend). ``sim_scale`` records 1/temperature of
+    the primary encoder at training (the features take the zero-shot log-probabilities as they
+    are). ``weight`` is the blend weight b.
+    ``centres`` are the language centres the vectors were centred with (empty: none);
+    ``blocks`` the columns where a further encoder's block starts (an ensemble; empty: one encoder),
+    each block centred and re-normalised on its own.
     """
 
     coef: NDArray[np.float64]
@@ -174,10 +181,11 @@ class CorrectionHead:
     sim_scale: float
     weight: float
     centres: Mapping[str, NDArray[np.float32]] = field(default_factory=dict)
+    blocks: tuple[int, ...] = ()
 
-    def features(self, vectors: NDArray[np.float32], similarities: NDArray[np.float64],
+    def features(self, vectors: NDArray[np.float32], log_probabilities: NDArray[np.float64],
                  langs: Sequence[str | None] | None = None) -> NDArray[np.float64]:
-        return head_features(centre_by_language(vectors, langs, self.centres), similarities, self.sim_scale)
+        return head_features(centre_by_language(vectors, langs, self.centres, blocks=self.blocks), log_probabilities)
 
     def predict(self, features: NDArray[np.float64]) -> NDArray[np.float64]:
         """(n, n_classes) probabilities of the head alone."""
@@ -200,6 +208,7 @@ class CorrectionHead:
             meta=np.array([self.n_classes, self.sim_scale, self.weight], dtype=np.float64),
             centre_langs=np.array(sorted(self.centres), dtype=np.str_),
             centre_vectors=np.array([self.centres[k] for k in sorted(self.centres)], dtype=np.float32),
+            blocks=np.array(self.blocks, dtype=np.int64),
         )
         return buf.getvalue()
 
@@ -219,6 +228,7 @@ class CorrectionHead:
                     sim_scale=float(meta[1]),
                     weight=float(meta[2]),
                     centres=centres,
+                    blocks=tuple(int(b) for b in z["blocks"]) if "blocks" in z.files else (),
                 )
         except Exception as exc:
             raise TaggingError(
@@ -235,6 +245,7 @@ def fit_head(
     weight: float,
     c: float = HEAD_C,
     centres: Mapping[str, NDArray[np.float32]] | None = None,
+    blocks: Sequence[int] = (),
 ) -> CorrectionHead:
     """Fit the logistic regression on ready-made features (class ids 0..n_classes-1)."""
     y = np.asarray(labels, dtype=np.int64)
@@ -248,6 +259,7 @@ def fit_head(
             sim_scale=sim_scale,
             weight=weight,
             centres=dict(centres or {}),
+            blocks=tuple(blocks),
         )
     from sklearn.linear_model import LogisticRegression
 
@@ -267,6 +279,7 @@ def fit_head(
         sim_scale=sim_scale,
         weight=weight,
         centres=dict(centres or {}),
+        blocks=tuple(blocks),
     )
 
 
@@ -276,17 +289,18 @@ def blend_weight(n: int, half: float = BLEND_HALF) -> float:
 
 
 def train_head(corrections: Corrections, tagger: Tagger) -> CorrectionHead:
-    """Train the head for ``tagger`` from ``corrections`` (vectors from the same encoder),
-    with the tagger's language centres.
+    """Train the head for ``tagger`` from ``corrections`` (tagging vectors of the same
+    encoder(s): :meth:`Tagger.embed`), with the tagger's language centres.
 
     Raises TaggingError when a correction names an unknown area or its vector has the
     wrong length (it was made with another encoder).
     """
     vectors = corrections.vectors()
-    if vectors.shape[1] != tagger.encoder.dim:
+    if vectors.shape[1] != tagger.dim:
+        encoders = tagger.encoder.model_id + (f" + {tagger.second.model_id}" if tagger.second is not None else "")
         raise TaggingError(
-            f"Corrections were embedded with {vectors.shape[1]} dimensions but the encoder "
-            f"{tagger.encoder.model_id} gives {tagger.encoder.dim}; re-embed the corrected items."
+            f"Corrections were embedded with {vectors.shape[1]} dimensions but the tagger "
+            f"({encoders}) gives {tagger.dim}; re-embed the corrected items."
         )
     index = {c: i for i, c in enumerate(tagger.classes)}
     labels = []
@@ -294,23 +308,26 @@ def train_head(corrections: Corrections, tagger: Tagger) -> CorrectionHead:
         if c.label not in index:
             raise TaggingError(f"Correction of item {c.item_id} names an unknown area {c.label!r}.")
         labels.append(index[c.label])
-    sims = tagger.similarities(vectors)
+    langs = corrections.langs()
+    logp = tagger.log_probabilities(vectors, langs)
     scale = 1.0 / tagger.calibration().temperature
     centres = tagger.language_centres
     head = fit_head(
-        head_features(centre_by_language(vectors, corrections.langs(), centres), sims, scale),
+        head_features(centre_by_language(vectors, langs, centres, blocks=tagger.blocks), logp),
         labels,
         len(tagger.classes),
         sim_scale=scale,
         weight=blend_weight(len(corrections)),
         centres=centres,
+        blocks=tagger.blocks,
     )
     return head
 
 
-def blend(head: CorrectionHead, vectors: NDArray[np.float32], similarities: NDArray[np.float64],
+def blend(head: CorrectionHead, vectors: NDArray[np.float32], log_probabilities: NDArray[np.float64],
           zero_shot: NDArray[np.float64], langs: Sequence[str | None] | None = None) -> NDArray[np.float64]:
-    """``(1 - b) * zero_shot + b * head`` for the head's weight b (``langs``: the rows'
-    languages, for the head's language centres)."""
-    p_head = head.predict(head.features(vectors, similarities, langs))
+    """``(1 - b) * zero_shot + b * head`` for the head's weight b (``log_probabilities``: the
+    zero-shot ones, :meth:`Tagger.log_probabilities`; ``langs``: the rows' languages, for the
+    head's language centres and the second encoder's zero-shot centring)."""
+    p_head = head.predict(head.features(vectors, log_probabilities, langs))
     return (1 - head.weight) * zero_shot + head.weight * p_head

@@ -22,6 +22,13 @@ Method (measured in docs/tagging.md):
    blended with the zero-shot ones, the head's weight growing with the number of
    corrections (see :mod:`curator.tagging.corrections`). Given ``language_centres`` (mean
    document vector per language), the head sees vectors centred by their language.
+6. **Ensemble (optional second encoder).** Given ``second`` (e.g. USE), every step above runs
+   per encoder and the two are joined: the zero-shot log-probabilities are averaged (the second
+   encoder's document vectors first minus the mean of their language, ``second_centres``, not
+   re-normalised) and re-normalised; the tagging vector is the two document vectors side by side
+   (two unit blocks), which is what the corrections head learns from, each block centred by
+   language on its own. The product's other uses of document vectors (duplicates, profiles,
+   ranking) keep the primary encoder's vectors (:meth:`Tagger.document_vectors`).
 
 Pure code: no database. Embeddings go through an optional :class:`EmbeddingCache`.
 """
@@ -141,6 +148,13 @@ def softmax(logits: NDArray[np.float64], temperature: float) -> NDArray[np.float
     return result
 
 
+def log_softmax(logits: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Row-wise log-softmax (numerically stable)."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    result: NDArray[np.float64] = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return result
+
+
 class Tagger:
     """Tags items with the five subject areas.
 
@@ -149,8 +163,13 @@ class Tagger:
     ``language_centres`` (language -> mean document vector of the stored items) centre the
     head's input by language; they do not change the zero-shot scores.
 
+    ``second`` adds a second encoder (an ensemble, step 6 of the module docstring): then
+    :meth:`embed` gives tagging vectors of ``encoder.dim + second.dim`` columns, the corrections
+    must carry such vectors, and ``second_centres`` (language -> mean vector of the second
+    encoder's stored documents) centre the second encoder's documents for its zero-shot scores.
+
     ``classes`` are the five area ids followed by ``"off_topic"``. ``version`` identifies
-    everything a tag depends on (area-model version, encoder id, settings, corrections
+    everything a tag depends on (area-model version, encoder id(s), settings, corrections
     digest); store it with the tags and re-tag when it changes.
     """
 
@@ -164,6 +183,8 @@ class Tagger:
         head: CorrectionHead | None = None,
         settings: TaggerSettings | None = None,
         language_centres: Mapping[str, NDArray[np.float32]] | None = None,
+        second: Encoder | None = None,
+        second_centres: Mapping[str, NDArray[np.float32]] | None = None,
     ) -> None:
         self.areas = areas
         self.language_centres: dict[str, NDArray[np.float32]] = dict(language_centres or {})
@@ -173,15 +194,43 @@ class Tagger:
         self.classes: tuple[str, ...] = (*areas.ids, OFF_TOPIC)
         self._example_vectors: list[NDArray[np.float32]] | None = None
         self._calibration: Calibration | None = None
+        self._temperature: float | None = None
         self._head: CorrectionHead | None = head
         self._corrections = corrections
+        self._second: Tagger | None = (
+            Tagger(areas, second, cache=cache, settings=self.settings) if second is not None else None)
+        self.second_centres: dict[str, NDArray[np.float32]] = dict(second_centres or {})
         if head is not None:
             corr_digest = "head:" + hashlib.sha256(head.to_bytes()).hexdigest()[:12]
         elif corrections is not None and len(corrections):
             corr_digest = corrections.digest()
         else:
             corr_digest = "none"
-        self.version = f"areas:{areas.version}|enc:{encoder.model_id}|set:{self.settings.digest()}|corr:{corr_digest}"
+        enc = encoder.model_id + (f"+{second.model_id}" if second is not None else "")
+        self.version = f"areas:{areas.version}|enc:{enc}|set:{self.settings.digest()}|corr:{corr_digest}"
+
+    @property
+    def second(self) -> Encoder | None:
+        """The second encoder of an ensemble, or None."""
+        return self._second.encoder if self._second is not None else None
+
+    @property
+    def blocks(self) -> tuple[int, ...]:
+        """Columns of the tagging vectors where the second encoder's block starts (empty: one encoder)."""
+        return (self.encoder.dim,) if self._second is not None else ()
+
+    @property
+    def dim(self) -> int:
+        """Columns of the tagging vectors :meth:`embed` gives (and corrections must carry)."""
+        return self.encoder.dim + (self._second.encoder.dim if self._second is not None else 0)
+
+    def split(self, vectors: NDArray[np.float32]) -> tuple[NDArray[np.float32], NDArray[np.float32] | None]:
+        """Tagging vectors -> (primary document vectors, second encoder's document vectors or
+        None), each block with unit rows again."""
+        if self._second is None:
+            return vectors, None
+        d = self.encoder.dim
+        return (_normalise_rows(vectors[:, :d]), _normalise_rows(vectors[:, d:]))
 
     # -- embeddings -------------------------------------------------------------------
 
@@ -201,8 +250,18 @@ class Tagger:
         return self._example_vectors
 
     def embed(self, docs: Sequence[TagInput], progress: bool = False) -> NDArray[np.float32]:
-        """Document vectors (n, dim), L2-normalised, as used for tagging, duplicates and
-        corrections. Only texts missing from the cache are encoded."""
+        """Tagging vectors (n, :attr:`dim`), as used for tagging and corrections: the primary
+        encoder's document vectors (L2-normalised), or with a second encoder both side by side
+        (each block L2-normalised). Only texts missing from the cache are encoded."""
+        first = self.document_vectors(docs, progress=progress)
+        if self._second is None:
+            return first
+        second = self._second.document_vectors(docs, progress=progress)
+        return np.hstack([first, second]).astype(np.float32)
+
+    def document_vectors(self, docs: Sequence[TagInput], progress: bool = False) -> NDArray[np.float32]:
+        """The primary encoder's document vectors (n, encoder.dim), L2-normalised, as used for
+        duplicates, profiles and ranking. Only texts missing from the cache are encoded."""
         if not docs:
             return np.zeros((0, self.encoder.dim), dtype=np.float32)
         titles = [d.title.strip() for d in docs]
@@ -247,35 +306,100 @@ class Tagger:
         return mixed
 
     def similarities(self, vectors: NDArray[np.float32]) -> NDArray[np.float64]:
-        """(n, 6) class similarities of document vectors (areas in order, then off_topic)."""
+        """(n, 6) class similarities of the primary encoder's document vectors (areas in order,
+        then off_topic)."""
         return np.stack([self._class_similarity(vectors, ex) for ex in self.example_vectors()], axis=1)
+
+    def log_probabilities(self, vectors: NDArray[np.float32],
+                          langs: Sequence[str | None] | None = None) -> NDArray[np.float64]:
+        """(n, 6) zero-shot log-probabilities of tagging vectors: the log-softmax of the
+        similarities over the calibrated temperature; with a second encoder, the mean of both
+        encoders' log-probabilities (the second's documents centred by ``langs``), re-normalised."""
+        first, second = self.split(vectors)
+        own = log_softmax(self.similarities(first) / max(self._own_temperature(), 1e-6))
+        if self._second is None or second is None:
+            return own
+        from curator.tagging.corrections import centre_by_language
+
+        other = self._second.log_probabilities(
+            centre_by_language(second, langs, self.second_centres, normalise=False))
+        return log_softmax((own + other) / 2.0)
+
+    def _leave_one_out(self) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+        """Every example phrase scored against all classes with itself left out (n, 6), and
+        the class each belongs to."""
+        groups = self.example_vectors()
+        every = np.vstack(groups)
+        owner = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)]).astype(np.int64)
+        cols = []
+        for c, ex in enumerate(groups):
+            exclude = np.zeros((len(every), len(ex)), dtype=bool)
+            rows = np.nonzero(owner == c)[0]
+            exclude[rows, np.arange(len(ex))] = True
+            cols.append(self._class_similarity(every, ex, exclude))
+        return np.stack(cols, axis=1), owner
+
+    def _own_temperature(self) -> float:
+        """The softmax temperature of this tagger's own (primary) encoder: the setting, else
+        fitted on the example phrases (leave-one-out likelihood of each phrase's class)."""
+        if self.settings.temperature is not None:
+            return self.settings.temperature
+        if self._temperature is None:
+            if self._second is None and self._calibration is not None:
+                self._temperature = self._calibration.temperature
+            else:
+                loo, owner = self._leave_one_out()
+
+                def loglik(t: float) -> float:
+                    p = softmax(loo, t)
+                    return float(np.log(p[np.arange(len(owner)), owner] + 1e-12).mean())
+
+                self._temperature = max(TEMPERATURE_GRID, key=loglik)
+        return self._temperature
+
+    def with_corrections(self, corrections: Corrections | None,
+                         language_centres: Mapping[str, NDArray[np.float32]] | None = None) -> Tagger:
+        """The same zero-shot tagger (encoders, examples, calibration, second encoder's centres:
+        shared, not recomputed) with other corrections and head centres (a ``head`` given to this
+        tagger is not carried over)."""
+        out = Tagger(self.areas, self.encoder, cache=self.cache, corrections=corrections, settings=self.settings,
+                     language_centres=language_centres, second=self.second, second_centres=self.second_centres)
+        out._example_vectors = self.example_vectors()
+        out._calibration = self.calibration()
+        out._temperature = self._own_temperature()
+        out._second = self._second
+        return out
+
+    def with_second_centres(self, vectors: NDArray[np.float32], langs: Sequence[str | None]) -> Tagger:
+        """The same tagger whose second encoder centres its documents by the language means of
+        these tagging vectors (rows of :meth:`embed`, e.g. of the newest stored items; a language
+        needs :data:`~curator.tagging.corrections.MIN_CENTRE_ITEMS` rows). Without a second
+        encoder, the tagger itself."""
+        if self._second is None:
+            return self
+        from curator.tagging.corrections import language_centres
+
+        out = self.with_corrections(self._corrections, self.language_centres)
+        out.second_centres = language_centres(self.split(vectors)[1], langs)
+        return out
 
     def calibration(self) -> Calibration:
         """Temperature and secondary thresholds fitted on the example phrases alone.
 
         Every example is scored against all classes with itself left out; the temperature
         maximises the likelihood of its own class, and each area's threshold is the
-        ``threshold_quantile`` of its score among the other classes' examples."""
+        ``threshold_quantile`` of its score among the other classes' examples. With a second
+        encoder each encoder has its own temperature (``temperature`` is the primary's) and the
+        thresholds come from the ensemble's leave-one-out probabilities."""
         if self._calibration is None:
-            groups = self.example_vectors()
-            every = np.vstack(groups)
-            owner = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)])
-            cols = []
-            for c, ex in enumerate(groups):
-                exclude = np.zeros((len(every), len(ex)), dtype=bool)
-                rows = np.nonzero(owner == c)[0]
-                exclude[rows, np.arange(len(ex))] = True
-                cols.append(self._class_similarity(every, ex, exclude))
-            loo = np.stack(cols, axis=1)
-            if self.settings.temperature is not None:
-                temperature = self.settings.temperature
+            loo, owner = self._leave_one_out()
+            temperature = self._own_temperature()
+            if self._second is None:
+                probs = softmax(loo, temperature)
             else:
-                def loglik(t: float) -> float:
-                    p = softmax(loo, t)
-                    return float(np.log(p[np.arange(len(owner)), owner] + 1e-12).mean())
-
-                temperature = max(TEMPERATURE_GRID, key=loglik)
-            probs = softmax(loo, temperature)
+                other_loo, _ = self._second._leave_one_out()
+                other = log_softmax(other_loo / max(self._second._own_temperature(), 1e-6))
+                probs = np.exp(log_softmax((log_softmax(loo / max(temperature, 1e-6)) + other) / 2.0))
             thresholds = {}
             for i, area in enumerate(self.areas.ids):
                 foreign = probs[owner != i, i]
@@ -288,14 +412,14 @@ class Tagger:
                       langs: Sequence[str | None] | None = None) -> NDArray[np.float64]:
         """(n, 6) probabilities; blended with the corrections head when there is one
         (``langs``: each row's language, for the head's language centres; None = uncentred)."""
-        sims = self.similarities(vectors)
-        zs = softmax(sims, self.calibration().temperature)
+        logp = self.log_probabilities(vectors, langs)
+        zs = np.exp(logp)
         head = self.head()
         if head is None:
             return zs
         from curator.tagging.corrections import blend
 
-        return blend(head, vectors, sims, zs, langs)
+        return blend(head, vectors, logp, zs, langs)
 
     def head(self) -> CorrectionHead | None:
         """The trained corrections head, trained on first use (None without corrections)."""

@@ -38,6 +38,8 @@ BAD_VALUES = [
     ("timezone", "'../../etc/passwd'", "IANA time zone"),
     ("database_url", "'mysql://x@y/z'", "sqlite:///"),
     ("encoder", "word2vec", "e5, minilm"),
+    ("second_encoder", "word2vec", "auto (use when the use extra is installed"),
+    ("second_encoder", "e5+use", "none, or an encoder"),
     ("mail_from", "'Curator'", "one sender"),
     ("mail_from", "'a@example.org, b@example.org'", "one sender"),
     ("base_url", "'javascript:alert(1)'", "http:// or https://"),

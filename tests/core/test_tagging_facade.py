@@ -6,7 +6,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from curator.clock import FixedClock
-from curator.core import Curator
+from curator.config import Settings
+from curator.core import Curator, make_curator
 from curator.errors import InvalidInput
 from curator.types import ItemQuery, Source
 from tests.core.test_collect import rss
@@ -114,3 +115,50 @@ def test_corrections_head_centres_vectors_by_language(curator: Curator) -> None:
     head = tagger.head()
     assert head is not None and set(head.centres) == {"de", "en"}
     assert curator.tagging.tag().tagged == 42
+
+
+def test_an_ensemble_tags_learns_from_corrections_and_keeps_both_encoders_vectors(
+        settings: Settings, clock: FixedClock, httpserver: HTTPServer) -> None:
+    """With ``second_encoder`` set (here a second fake encoder) the tag job, the corrections head
+    and the story harmonising read both encoders; both encoders' vectors are kept in the
+    embedding cache, so a re-run encodes nothing; duplicates and the teaching order keep reading
+    the first encoder's document vectors."""
+    import sqlalchemy as sa
+
+    with make_curator(settings.replace(second_encoder="fake:48"), clock=clock) as cur:
+        story = [("s1", "Port of Hamburg opens 5G testbed", "The port authority opens a 5G testbed for logistics.")]
+        collect(cur, httpserver, "/a", "a", STORIES)
+        collect(cur, httpserver, "/b", "b", story)
+        collect(cur, httpserver, "/c", "c", story)
+        first = cur.tagging.tag()
+        assert first.tagged == 5 and "fake:bow-64+fake:bow-48" in first.version
+        assert first.tagger == "tagger: ensemble of fake:bow-64 and fake:48 (second_encoder: fake:48)"
+        assert first.duplicates == 1  # the copies found with the first encoder's vectors (its threshold)
+        with cur.storage.read() as conn:
+            kept = dict(conn.execute(sa.text("SELECT model_id, COUNT(*) FROM embeddings GROUP BY model_id")).all())
+        assert set(kept) >= {"fake:bow-64", "fake:bow-48"} and kept["fake:bow-48"] >= 10  # titles and bodies
+        items = cur.items.list(ItemQuery())
+        copies = [i for i in items if "5G" in i.title]
+        assert copies[0].areas == copies[1].areas  # one story, one decision (on both encoders)
+        sport = next(i for i in items if "football" in i.title)
+        cur.tagging.correct(sport.id, ["society"], editor="ed@cluster.example")
+        taught = cur.tagging.tagger()
+        head = taught.head()
+        assert head is not None and head.coef.shape[1] == 64 + 48 + 6
+        assert taught.second is not None and taught.dim == 112
+        second = cur.tagging.tag()
+        assert second.version != first.version and second.tagged == 5
+        assert cur.items.get(sport.id).areas == ("society",)
+        assert cur.tagging.tag().tagged == 0
+        with cur.storage.read() as conn:
+            again = dict(conn.execute(sa.text("SELECT model_id, COUNT(*) FROM embeddings GROUP BY model_id")).all())
+        assert again == kept  # re-tagging with the corrections encoded nothing new
+        teach = cur.tagging.to_teach(limit=10)
+        assert sport.id not in {i.id for i in teach} and len(teach) == 3  # neither corrected nor a folded copy
+
+
+def test_the_tagger_says_when_it_runs_alone(curator: Curator, httpserver: HTTPServer) -> None:
+    collect(curator, httpserver, "/a", "a", STORIES)
+    run = curator.tagging.tag()  # auto, with the fake encoder: the ensemble is measured with e5 only
+    assert run.tagger == "tagger: fake:bow-64 alone (second_encoder auto: the ensemble is measured with e5 only)"
+    assert "+" not in run.version.split("|")[1]

