@@ -23,6 +23,8 @@ The simulation is described in docs/ranking.md; in short:
   is ranked, "popularity" (global, and among similar members) comes from the OTHER half's
   feedback in weeks 6-8, so no member's own future leaks into their ranking.
 - **Cold start**: extra members with only a persona (no declared areas, text or history).
+- **Ceiling** (not a method): ORACLE rows rank each member by their hidden utility, without and
+  with the per-article noise; ``report["oracle"]`` also holds oracles that know only some parts.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,14 @@ K_NDCG = 10
 K_RECALL = 20
 CHUNK = 32
 BASELINES = ("most recent", "most popular", "area match only", "random")
+ORACLE = "ORACLE expected utility"
+ORACLE_NOISY = "ORACLE with noise"
+ORACLES = (ORACLE, ORACLE_NOISY)
+"""Not product methods and not baselines: each member ranked by their hidden utility (the
+ceiling). :data:`ORACLE` uses the expected utility (areas, fine topics, language, without the
+per-article noise): the best any ranker can do from what a member's tastes predict.
+:data:`ORACLE_NOISY` adds the noise (perfect knowledge; below 1.0 only because whether a
+member likes an article is itself a random draw)."""
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -100,6 +110,14 @@ class SimMember:
     main_areas: tuple[str, ...] = ()
     """The areas the member truly cares about most (taste >= 0.5): their interests for
     intent-aware nDCG."""
+    expected_utility: NDArray[np.float64] | None = None
+    """``utility`` without the idiosyncratic per-article noise: what the member's hidden tastes
+    (areas, fine topics, language) predict. Used only by the oracle rows (the ceiling)."""
+    utility_parts: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+    """The parts of ``expected_utility`` ("areas", "topics", "language"), for the oracle's
+    decomposition."""
+    theta: NDArray[np.float64] | None = None
+    """The hidden area tastes (``AREA_IDS`` order)."""
 
 
 def load_articles(data_dir: Path, rng: np.random.Generator) -> list[Article]:
@@ -177,8 +195,10 @@ def simulate_members(n: int, articles: Sequence[Article], personas: dict[str, Pe
         tau[liked] += 0.8
         language = "de" if rng.random() < 0.5 else "en"
         monolingual = rng.random() < 0.3
-        u = (1.5 * areas @ theta + tau[topic_idx] + (np.where(langs != language, -0.6, 0.0) if monolingual else 0.0)
-             + 0.35 * rng.normal(size=len(articles)))
+        parts = {"areas": 1.5 * areas @ theta, "topics": tau[topic_idx],
+                 "language": np.where(langs != language, -0.6, 0.0) if monolingual else np.zeros(len(articles))}
+        expected = parts["areas"] + parts["topics"] + parts["language"]
+        u = expected + 0.35 * rng.normal(size=len(articles))
         threshold = float(np.quantile(u, 0.8))
         main = [AREA_IDS[k] for k in np.flatnonzero(theta >= 0.5)]
         if cold:
@@ -197,7 +217,7 @@ def simulate_members(n: int, articles: Sequence[Article], personas: dict[str, Pe
             interests = ", ".join(rng.choice(examples, size=min(2, len(examples)), replace=False).tolist()) \
                 if examples and rng.random() < 0.6 else ""
         out.append(SimMember(persona.id, language, declared, interests, bool(rng.random() < 0.7), u, threshold,
-                             tuple(main)))
+                             tuple(main), expected, parts, theta))
     return out
 
 
@@ -597,6 +617,11 @@ def run_evaluation(data_dir: Path, *, encoder: str = "e5", n_members: int = 300,
         for r in range(len(batch)):
             rankings["curator"][offset + r] = [int(i) for i in result.items[r] if i >= 0]
             baselines(offset + r, batch, r, counts)
+    for name, truth in ((ORACLE, "expected_utility"), (ORACLE_NOISY, "utility")):
+        rankings[name] = {}
+        for j, m in enumerate(members_list):
+            u = getattr(m, truth)
+            rankings[name][j] = sorted(test_list, key=lambda i: -float(u[i]))[:K_RECALL]
     mail_batch = member_batch(warm, [[*e, *c] for e, c in zip(events, mail, strict=True)])
     with_mail = rank_warm(mail_batch, False)
 
@@ -659,6 +684,33 @@ def run_evaluation(data_dir: Path, *, encoder: str = "e5", n_members: int = 300,
         best = max(v[key] for k, v in report["warm"].items() if k in BASELINES)
         suffix = "" if key == "ndcg@10" else "_ia"
         report[f"ratio_to_best_baseline{suffix}"] = report["warm"]["curator"][key] / best if best else float("inf")
+    best = max(v["ndcg@10"] for k, v in report["warm"].items() if k in BASELINES)
+    report["oracle"] = {
+        "note": "ceiling, not a product method: members ranked by their hidden utility",
+        **{name: {"ndcg@10": report["warm"][name]["ndcg@10"],
+                  "ratio_to_best_baseline": report["warm"][name]["ndcg@10"] / best if best else float("inf")}
+           for name in ORACLES}}
+
+    def oracle_part(keys: tuple[str, ...]) -> float:
+        values = []
+        for j in warm_rows:
+            m = members_list[j]
+            u = np.zeros(len(articles))
+            for key in keys:
+                if key == "tagged areas":
+                    assert m.theta is not None
+                    u += 1.5 * enc.areas.astype(np.float64) @ m.theta
+                else:
+                    u += m.utility_parts[key]
+            v = ndcg_at(sorted(test_list, key=lambda i: -float(u[i]))[:K_NDCG], future_rel[j], K_NDCG)
+            if not math.isnan(v):
+                values.append(v)
+        return float(np.mean(values))
+
+    # which hidden parts the ceiling comes from: an oracle that knows only some of them
+    report["oracle"]["parts_ndcg@10"] = {"+".join(keys): oracle_part(keys) for keys in
+                                         (("areas",), ("tagged areas",), ("areas", "language"),
+                                                       ("areas", "topics"), ("topics",))}
     report["cold_ratio_to_random"] = (report["cold"]["curator"]["ndcg@10"] / report["cold"]["random"]["ndcg@10"])
     report["seconds"] = time.monotonic() - started
     return report
@@ -698,16 +750,22 @@ def format_report(report: dict[str, Any]) -> str:
                                       f"only A, rated {REVEALED_RATINGS} articles of B with 5)")):
         lines.append(title)
         extra = f" {'B in top 10':>12}" if group == "revealed" else ""
-        lines.append(f"  {'method':<22} {'nDCG@10':>8} {'IA-nDCG@10':>11} {'recall@20':>10} {'coverage':>9} "
+        lines.append(f"  {'method':<24} {'nDCG@10':>8} {'IA-nDCG@10':>11} {'recall@20':>10} {'coverage':>9} "
                      f"{'diversity':>10}{extra}")
         for name, m in report[group].items():
-            label = name if name == "curator" or name in BASELINES else f"({name})"
+            label = name if name == "curator" or name in BASELINES or name in ORACLES else f"({name})"
             extra = f" {m['share_b@10']:>12.0%}" if group == "revealed" else ""
-            lines.append(f"  {label:<22} {m['ndcg@10']:>8.3f} {m['ia-ndcg@10']:>11.3f} {m['recall@20']:>10.3f} "
+            lines.append(f"  {label:<24} {m['ndcg@10']:>8.3f} {m['ia-ndcg@10']:>11.3f} {m['recall@20']:>10.3f} "
                          f"{m['coverage']:>9.2f} {m['diversity']:>10.3f}{extra}")
         lines.append("")
     lines.append(f"curator / best baseline (nDCG@10, members with history): {report['ratio_to_best_baseline']:.2f}x "
                  "(target >= 1.8x on an untuned seed)")
+    for name in ORACLES:
+        lines.append(f"ceiling, not a method: {name} / best baseline (nDCG@10, members with history): "
+                     f"{report['oracle'][name]['ratio_to_best_baseline']:.2f}x")
+    parts = ", ".join(f"{k} {v:.3f}" for k, v in report["oracle"]["parts_ndcg@10"].items())
+    lines.append(f"ceiling by hidden part (nDCG@10 of an oracle knowing only: {parts}; 'areas' are the true "
+                 "labels, 'tagged areas' the same tastes applied to the tagger's areas)")
     lines.append(f"curator / best baseline (intent-aware nDCG@10): {report['ratio_to_best_baseline_ia']:.2f}x")
     lines.append(f"cold start curator / random (nDCG@10): {report['cold_ratio_to_random']:.2f}x")
     lines.append(f"revealed interest: share of the top 10 from area B: {report['revealed']['curator']['share_b@10']:.0%} "
@@ -718,5 +776,7 @@ def format_report(report: dict[str, Any]) -> str:
                  f"({e['ndcg@10_gain']:+.3f}); intent-aware {e['ia-ndcg@10_without']:.3f} -> {e['ia-ndcg@10_with']:.3f}")
     lines.append("(area match (learned)) is not a baseline: area match with the affinities curator learns from "
                  "feedback, shown to separate what areas alone achieve.")
+    lines.append("ORACLE rows are the ceiling, not methods or baselines: each member ranked by their hidden "
+                 "utility, without (expected utility) and with the per-article noise.")
     lines.append(f"({report['seconds']:.1f} s)")
     return "\n".join(lines)

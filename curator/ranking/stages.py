@@ -317,9 +317,11 @@ def profile_vectors(batch: MemberBatch, mean: NDArray[np.float32], w: RankingWei
     has_declared = np.any(batch.declared != 0, axis=1)
     # the persona prior matters most when a member said nothing themselves
     prior = np.where(has_declared, w.persona_prior, 1.0).astype(F32)[:, None]
+    # the feedback sums are normalised before centring: a sum of many unit vectors is long, and
+    # subtracting the (unit-scale) mean from it would leave the common direction in place
     mix = (w.declared * centre(batch.declared, mean) + prior * centre(persona, mean)
-           + w.positive * pos_conf * centre(batch.positive, mean)
-           - w.negative * neg_conf * centre(batch.negative, mean))
+           + w.positive * pos_conf * centre(_normalise_rows(batch.positive), mean)
+           - w.negative * neg_conf * centre(_normalise_rows(batch.negative), mean))
     return _normalise_rows(mix)
 
 

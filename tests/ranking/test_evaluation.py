@@ -7,6 +7,9 @@ import math
 import numpy as np
 
 from curator.evaluation.ranking import (
+    BASELINES,
+    ORACLE_NOISY,
+    ORACLES,
     intent_aware_ndcg,
     intra_list_diversity,
     ndcg_at,
@@ -47,5 +50,13 @@ def test_smoke_run_on_shared_articles_with_the_fake_encoder() -> None:
             assert 0 <= m["ndcg@10"] <= 1 and 0 <= m["ia-ndcg@10"] <= 1 and 0 <= m["coverage"] <= 1
     for m in report["revealed"].values():
         assert 0 <= m["share_b@10"] <= 1
+    # the ceiling: members ranked by their hidden utility, reported apart from methods and baselines
+    oracle = report["oracle"]
+    for name in ORACLES:
+        assert oracle[name]["ndcg@10"] == report["warm"][name]["ndcg@10"]
+        assert oracle[name]["ndcg@10"] > max(report["warm"][b]["ndcg@10"] for b in BASELINES)
+    assert oracle[ORACLE_NOISY]["ndcg@10"] > report["warm"]["curator"]["ndcg@10"]
+    assert set(oracle["parts_ndcg@10"]) == {"areas", "tagged areas", "areas+language", "areas+topics", "topics"}
+    assert all(0 <= v <= 1 for v in oracle["parts_ndcg@10"].values())
     clicks = report["email_clicks"]
     assert clicks["clicks"] > 0 and clicks["ndcg@10_gain"] == clicks["ndcg@10_with"] - clicks["ndcg@10_without"]
