@@ -13,7 +13,9 @@ Two modes, each on a fresh database seeded the same way, measured in the same ru
 Phases per mode, each bounded in count and time:
   visit     the server was just started: every user opens their feed for the first time since
             signing in, all at once; then the server is stopped and started again
-  first     the first page after that restart: every user opens their feed once, all at once
+  first     the first page after that restart: every user opens their feed once, coming back at
+            their own pace (after 0 to 2 x --think seconds; all at once with --think 0)
+  burst     after one more restart, every user's first page at the same moment
   mix       for --seconds: each user loops 80 % feed pages, 20 % feedback posts (rate, save,
             more, less, hide an item of their feed): requests/s, p50/p95/max, errors
   collect   the same mix while a worker process collects --new-items items from a feed served
@@ -247,6 +249,28 @@ def rank_feeds(url: str) -> float:
         return round(time.perf_counter() - t, 1)
 
 
+def settle(url: str) -> float:
+    """Bring the freshly seeded database to the state of one that has been running: statistics
+    gathered and, on PostgreSQL, dead rows vacuumed. Otherwise the database's own background
+    work (autovacuum's ANALYZE of 10,000 new rows) lands in the measured phases. Returns seconds."""
+    import sqlalchemy as sa
+
+    from curator.storage.engine import create_engine
+
+    t = time.perf_counter()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("VACUUM ANALYZE"))
+            else:
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()
+    finally:
+        engine.dispose()
+    return round(time.perf_counter() - t, 1)
+
+
 @contextmanager
 def loopback_feed(n_items: int, tmp: str) -> Iterator[str]:
     """An RSS feed of ``n_items`` new items served on 127.0.0.1; yields its URL."""
@@ -320,10 +344,11 @@ def one_request(client: Any, user: User, post_share: float) -> Sample:
 
 
 def run_load(base: str, users: list[User], *, per_user: int, post_share: float, deadline: float,
-             think: float = 0.0, stop: Callable[[], bool] = lambda: False) -> tuple[list[Sample], float]:
+             think: float = 0.0, stop: Callable[[], bool] = lambda: False,
+             stagger: float = 0.0) -> tuple[list[Sample], float]:
     """Every user sends up to ``per_user`` requests one after another, pausing a random 0 to
-    2 x ``think`` seconds between them, until the deadline or ``stop()``. Returns the samples and
-    the wall time."""
+    2 x ``think`` seconds between them, until the deadline or ``stop()``; with ``stagger``, each
+    user starts after a random 0 to ``stagger`` seconds. Returns the samples and the wall time."""
     import httpx
 
     samples: list[Sample] = []
@@ -338,6 +363,8 @@ def run_load(base: str, users: list[User], *, per_user: int, post_share: float, 
     def loop(user: User) -> None:
         with clients[id(user)] as client:
             ready.wait()
+            if stagger:
+                time.sleep(user.rnd.uniform(0, stagger))
             for _ in range(per_user):
                 if time.monotonic() > deadline or stop():
                     return
@@ -415,6 +442,7 @@ def run_mode(mode: str, url: str, args: argparse.Namespace, tmp: str) -> dict[st
     result: dict[str, Any] = {"seed_s": round(time.perf_counter() - t, 1), **{f"seed_{k}": v for k, v in seed_times.items()}}
     if mode == "stored":
         result["rank_feeds_s"] = rank_feeds(url)
+    result["settle_s"] = settle(url)
     print(f"  seed     {result}", flush=True)
     port = free_port()
     env = {**os.environ, "CURATOR_DATABASE_URL": url, "CURATOR_SECRET_KEY": SECRET, "CURATOR_ENCODER": "fake",
@@ -422,12 +450,18 @@ def run_mode(mode: str, url: str, args: argparse.Namespace, tmp: str) -> dict[st
            "CURATOR_FETCH_ALLOWED_NETWORKS": "127.0.0.1/32"}
     users = [User(c, random.Random(n)) for n, c in enumerate(cookies)]
     # Every user's first page after signing in (the session gets its form token), then a
-    # restart: "first" is each returning user's first page from the new processes.
+    # restart: "first" is each returning user's first page from the new processes, the users
+    # coming back at their own pace (each after 0 to 2 x think seconds, as between their
+    # requests); then another restart: "burst" is every user's first page at the same moment.
     with server(mode, env, port, args.workers, args.threads, tmp) as base:
         result["visit"] = figures("visit", *run_load(base, users, per_user=1, post_share=0.0,
                                                     deadline=time.monotonic() + args.seconds * 5))
     with server(mode, env, port, args.workers, args.threads, tmp) as base:
         result["first"] = figures("first", *run_load(base, users, per_user=1, post_share=0.0,
+                                                    deadline=time.monotonic() + args.seconds * 5,
+                                                    stagger=2 * args.think))
+    with server(mode, env, port, args.workers, args.threads, tmp) as base:
+        result["burst"] = figures("burst", *run_load(base, users, per_user=1, post_share=0.0,
                                                     deadline=time.monotonic() + args.seconds * 5))
         result["mix"] = figures("mix", *run_load(base, users, per_user=args.max_requests, post_share=0.2,
                                                 deadline=time.monotonic() + args.seconds, think=args.think))
@@ -460,7 +494,8 @@ def ratios(stored: dict[str, Any], request: dict[str, Any]) -> dict[str, float]:
 
     return {"mix_rps": ratio("mix", "rps", inverse=True), "mix_p95": ratio("mix", "p95_ms"),
             "mix_max": ratio("mix", "max_ms"), "first_p95": ratio("first", "p95_ms"),
-            "first_max": ratio("first", "max_ms"), "collect_max_page": ratio("collect", "max_page_ms")}
+            "first_max": ratio("first", "max_ms"), "burst_p95": ratio("burst", "p95_ms"),
+            "collect_max_page": ratio("collect", "max_page_ms")}
 
 
 def main() -> None:
