@@ -256,8 +256,11 @@ def personas_accept(state: CliState, suggestion_id: int, editor: str, persona_id
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Where article vectors are cached between runs (default: a folder in the temp dir).")
 @click.option("--no-cache", is_flag=True, help="Encode everything again.")
+@click.option("--second-encoder", default="auto", show_default=True,
+              help="The tagger's second encoder, as the setting second_encoder: auto (the e5 + USE ensemble when "
+                   "the use extra is installed, else e5 alone), none, or an encoder (use).")
 def eval_ranking(encoder: str, n_members: int, n_revealed: int, seed: int, as_json: bool, data_dir: str | None,
-                 cache_dir: str | None, no_cache: bool) -> None:
+                 cache_dir: str | None, no_cache: bool, second_encoder: str) -> None:
     """Offline evaluation of the ranker on real articles with simulated members, against the
     baselines most recent, most popular, area match only and random (docs/ranking.md): nDCG@10
     and intent-aware nDCG@10, members whose ratings reveal an undeclared interest (share of their
@@ -272,7 +275,7 @@ def eval_ranking(encoder: str, n_members: int, n_revealed: int, seed: int, as_js
     cache = None if no_cache else (Path(cache_dir) if cache_dir else default_cache_dir())
     report = run_evaluation(Path(data_dir) if data_dir else default_data_dir(), encoder=encoder,
                             n_members=n_members, n_revealed=n_revealed, seed=seed, progress=not as_json,
-                            cache_dir=cache)
+                            cache_dir=cache, second_encoder=second_encoder)
     if as_json:
         echo_json(report)
     else:

@@ -17,7 +17,8 @@ The simulation is described in docs/ranking.md; in short:
   a free-text interest copied from their persona's examples (or nothing); and the feedback
   history of weeks 1-5 (exposure to 35% of articles, clicks, ratings, saves, hides, "less like
   this"; views and clicks dropped for the 30% without tracking consent). Article areas come from
-  the product's tagger (curator.tagging), not from the labels.
+  the product's tagger (curator.tagging) as configured (``second_encoder``: the e5 + USE
+  ensemble when the ``use`` extra is installed), not from the labels.
 - **Held out**: the member's responses to the articles of weeks 6-8 (as if shown all of them);
   graded relevance 2 (strong like), 1 (like), 0. Members are split into two halves; when a half
   is ranked, "popularity" (global, and among similar members) comes from the OTHER half's
@@ -309,11 +310,20 @@ class Encoded:
 
 
 def encode_everything(articles: Sequence[Article], personas: dict[str, Persona], encoder_spec: str,
-                      interests: Sequence[str], progress: bool, cache_dir: Path | None = None) -> tuple[Encoded, dict[str, NDArray[np.float32]]]:
+                      interests: Sequence[str], progress: bool, cache_dir: Path | None = None,
+                      second_encoder: str = "auto") -> tuple[Encoded, dict[str, NDArray[np.float32]]]:
     """Article vectors (as the product embeds items), predicted areas from the product's tagger,
-    persona vectors and the vectors of the simulated members' interest texts."""
+    persona vectors and the vectors of the simulated members' interest texts.
+
+    The tagger is the product's as configured: ``second_encoder`` is the setting of that name
+    (``auto``: the e5 + USE ensemble when the ``use`` extra is installed, else e5 alone; ``none``;
+    or an encoder spec), chosen by :func:`curator.tagging.second_encoder_choice` as the product
+    does. An ensemble's second encoder centres its documents by the language means of all
+    articles (no labels used), as the product's come from the stored items. Article vectors are
+    always the primary encoder's (the product's profiles and ranking use those)."""
     from curator.embeddings import EncodeKind, encode_cached, make_encoder, text_hash
     from curator.ranking.stages import item_area_vector
+    from curator.tagging import second_encoder_choice
 
     enc = make_encoder(encoder_spec)
     cache = FileEmbeddingCache(cache_dir) if cache_dir else None
@@ -335,7 +345,8 @@ def encode_everything(articles: Sequence[Article], personas: dict[str, Persona],
     # the product's document vectors (Curator.embed_items uses the same tagger embedding)
     from curator.tagging import Tagger, TagInput, load_areas
 
-    tagger = Tagger(load_areas(), enc, cache=cache)
+    second_spec, note = second_encoder_choice(second_encoder, enc)
+    tagger = Tagger(load_areas(), enc, cache=cache, second=make_encoder(second_spec) if second_spec else None)
     docs = [TagInput(a.id, a.title, a.text, a.lang) for a in articles]
     for start in range(0, len(docs), CHUNK):  # warm the cache in saved chunks: an interrupted run resumes
         tagger.embed(docs[start:start + CHUNK])
@@ -345,10 +356,13 @@ def encode_everything(articles: Sequence[Article], personas: dict[str, Persona],
             print(f"\rembedding and tagging: {min(start + CHUNK, len(docs))}/{len(docs)}", end="", file=sys.stderr)
     if progress:
         print(file=sys.stderr)
-    vectors = tagger.embed(docs)
-    tags = tagger.tag_vectors(vectors)
+    langs = [a.lang for a in articles]
+    tagging_vectors = tagger.embed(docs)
+    tagger = tagger.with_second_centres(tagging_vectors, langs)
+    tags = tagger.tag_vectors(tagging_vectors, langs)
+    vectors = tagger.document_vectors(docs)
     areas = np.stack([item_area_vector(_as_item(a, tuple(t.areas))) for a, t in zip(articles, tags, strict=True)])
-    area_source = "curator.tagging (zero-shot tagger)"
+    area_source = f"curator.tagging, zero-shot ({note})"
     plist = list(personas.values())
     pvecs = encode([persona_text(p) for p in plist], "query")
     texts = sorted({t for t in interests if t})
@@ -453,8 +467,9 @@ def intra_list_diversity(ranked: Sequence[int], vectors: NDArray[np.float32]) ->
 
 def run_evaluation(data_dir: Path, *, encoder: str = "e5", n_members: int = 300, n_cold: int = 100, seed: int = 7,
                    n_revealed: int = 100, weights: RankingWeights | None = None, progress: bool = False,
-                   cache_dir: Path | None = None) -> dict[str, Any]:
-    """Simulate, rank, measure. Returns a report dict (see :func:`format_report`)."""
+                   cache_dir: Path | None = None, second_encoder: str = "auto") -> dict[str, Any]:
+    """Simulate, rank, measure. Returns a report dict (see :func:`format_report`).
+    ``second_encoder`` is the tagger's setting of that name (:func:`encode_everything`)."""
     started = time.monotonic()
     rng = np.random.default_rng(seed)
     w = weights or RankingWeights()
@@ -469,8 +484,7 @@ def run_evaluation(data_dir: Path, *, encoder: str = "e5", n_members: int = 300,
     side = np.random.default_rng([seed, 1])
     revealed = simulate_members(n_revealed, articles, personas, side, two_areas=True)
     enc, ivecs = encode_everything(articles, personas, encoder, [declared_text_for(m) for m in [*warm, *revealed]],
-                                   progress,
-                                   cache_dir)
+                                   progress, cache_dir, second_encoder)
     dim = enc.vectors.shape[1]
     hist = [i for i, a in enumerate(articles) if a.published < cutoff]
     test = np.array([i for i, a in enumerate(articles) if a.published >= cutoff], dtype=np.int64)

@@ -60,3 +60,23 @@ def test_smoke_run_on_shared_articles_with_the_fake_encoder() -> None:
     assert all(0 <= v <= 1 for v in oracle["parts_ndcg@10"].values())
     clicks = report["email_clicks"]
     assert clicks["clicks"] > 0 and clicks["ndcg@10_gain"] == clicks["ndcg@10_with"] - clicks["ndcg@10_without"]
+
+
+def test_items_are_tagged_by_the_products_tagger_as_configured() -> None:
+    """The evaluation tags articles as the product would with the setting ``second_encoder``: an
+    ensemble when one is configured (here a second test encoder), the encoder alone with ``none``
+    (and with ``auto`` for an encoder other than e5); the article vectors the ranking uses stay the
+    primary encoder's either way."""
+    from curator.evaluation.ranking import encode_everything, load_articles
+    from curator.profiles.personas import load_personas
+    from tests.conftest import REPO
+
+    data = shared_dir("eval")
+    articles = load_articles(data, np.random.default_rng(1))[:60]
+    personas = load_personas(REPO / "models" / "personas.yaml")
+    alone, _ = encode_everything(articles, personas, "fake", [], False, second_encoder="none")
+    auto, _ = encode_everything(articles, personas, "fake", [], False, second_encoder="auto")
+    pair, _ = encode_everything(articles, personas, "fake", [], False, second_encoder="fake:64")
+    assert "ensemble" in pair.area_source and "alone" in alone.area_source and "alone" in auto.area_source
+    assert np.array_equal(pair.vectors, alone.vectors) and np.array_equal(auto.areas, alone.areas)
+    assert pair.areas.shape == alone.areas.shape and not np.array_equal(pair.areas, alone.areas)  # both encoders tag
