@@ -32,6 +32,7 @@ from curator.ranking.reference import rank_naive  # noqa: E402
 from curator.ranking.stages import (  # noqa: E402
     MemberBatch,
     RankingWeights,
+    audience_evidence,
     audience_matrix,
     make_pool,
     profile_vectors,
@@ -82,7 +83,8 @@ def build(n_members: int, n_items: int, dim: int, seed: int):  # type: ignore[no
         language=rng.integers(-1, 2, n_members))
     likes = [(int(j), int(i), 1.0) for j, i in zip(rng.integers(0, n_members, n_members * 5),
                                                    rng.integers(1, n_items + 1, n_members * 5), strict=True)]
-    pool = with_audience(pool, audience_matrix(pool, profile_vectors(batch, pool.mean, RankingWeights()), likes))
+    pool = with_audience(pool, audience_matrix(pool, profile_vectors(batch, pool.mean, RankingWeights()), likes),
+                         audience_evidence(pool, likes))
     return pool, batch
 
 

@@ -39,6 +39,7 @@ from .stages import (
     CandidatePool,
     MemberBatch,
     RankingWeights,
+    audience_evidence,
     audience_matrix,
     centre,
     item_area_vector,
@@ -194,7 +195,8 @@ def with_member_audience(pool: CandidatePool, batch: MemberBatch, members: Seque
     rows = [(row_of[mid], item_id, w) for mid, item_id, w in likes if mid in row_of and item_id in pool.index_of]
     if not rows or not len(pool):
         return pool
-    return with_audience(pool, audience_matrix(pool, profile_vectors(batch, pool.mean, weights), rows))
+    return with_audience(pool, audience_matrix(pool, profile_vectors(batch, pool.mean, weights), rows),
+                         audience_evidence(pool, rows))
 
 
 def suggest_personas_from(pool: CandidatePool, batch: MemberBatch, members: Sequence[Member],

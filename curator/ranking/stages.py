@@ -40,6 +40,11 @@ PIN_BONUS = 1000.0
 """Added to a pinned item's score so that pins come first; far above any z-score sum."""
 
 F32 = np.float32
+POPULARITY_PRIOR = 50.0
+"""Popularity is shrunk by its evidence: its weight is multiplied by ``n / (n + 50)``, ``n`` the
+pool's total positive like weight (a 5-star rating or "more" weighs 1), so it counts half with 50
+likes in the pool and 2% with one. Its scale (the typical spread) says nothing of how much
+evidence lies behind it: one like among few items is several spreads."""
 POPULARITY_DIM = 64
 """Popularity among similar members compares profiles in the pool's top-64 principal directions:
 coarse on purpose (it is a neighbourhood signal) and six times cheaper than the full space."""
@@ -129,6 +134,9 @@ class CandidatePool:
     languages: NDArray[np.float32] | None = None
     """(n, L): 1 in the column of the item's language in ``LANGUAGES`` (all 0: other or unknown);
     None: no item's language is known."""
+    evidence: float | None = None
+    """The total positive weight of the likes behind ``audience`` (a 5-star rating weighs 1);
+    None: unknown (popularity is not shrunk, see :data:`POPULARITY_PRIOR`)."""
 
     def __len__(self) -> int:
         return int(self.item_ids.shape[0])
@@ -205,17 +213,37 @@ def make_pool(item_ids: Sequence[int] | NDArray[np.int64], vectors: NDArray[np.f
     )
 
 
-def with_audience(pool: CandidatePool, audience_by_item: NDArray[np.floating]) -> CandidatePool:
-    """The pool with its ``audience`` matrix set (rows in the pool's order)."""
+def with_audience(pool: CandidatePool, audience_by_item: NDArray[np.floating],
+                  evidence: float | None = None) -> CandidatePool:
+    """The pool with its ``audience`` matrix set (rows in the pool's order); ``evidence`` is the
+    total positive weight of the likes behind it (:func:`audience_evidence`; None: unknown)."""
     from dataclasses import replace
 
-    return replace(pool, audience=np.asarray(audience_by_item, dtype=F32))
+    return replace(pool, audience=np.asarray(audience_by_item, dtype=F32),
+                   evidence=None if evidence is None else float(evidence))
+
+
+def audience_evidence(pool: CandidatePool, likes: Sequence[tuple[int, int, float]]) -> float:
+    """The total positive weight of the ``likes`` (member row, item id, weight) that
+    :func:`audience_matrix` counts: those of items in the pool."""
+    return float(sum(w for _, i, w in likes if w > 0 and int(i) in pool.index_of))
+
+
+def popularity_shrinkage(evidence: float | None) -> float:
+    """``n / (n + POPULARITY_PRIOR)`` for ``n`` = the pool's total positive like weight; 1 when
+    unknown. It multiplies the popularity weight (through the component's scale), so that in a
+    young or small deployment one colleague's like cannot lead a feed."""
+    if evidence is None:
+        return 1.0
+    n = max(0.0, float(evidence))
+    return n / (n + POPULARITY_PRIOR)
 
 
 def audience_matrix(pool: CandidatePool, member_profiles: NDArray[np.float32],
                     likes: Sequence[tuple[int, int, float]]) -> NDArray[np.float32]:
     """``audience[i] = sum_j w_ji * profile_j`` over (member row j, item id, positive weight w) in
-    ``likes``; ``member_profiles`` are centred profile vectors. Items outside the pool are skipped."""
+    ``likes``; ``member_profiles`` are centred profile vectors. Items outside the pool are skipped
+    (their total weight is :func:`audience_evidence`)."""
     aud = np.zeros((len(pool), member_profiles.shape[1]), dtype=np.float64)
     if likes:
         rows = np.array([j for j, _, _ in likes], dtype=np.int64)
@@ -400,7 +428,8 @@ def component_scales(pool: CandidatePool, profiles: NDArray[np.float32], persona
         "profile": typical_sd(profiles[pick], x),
         "persona": typical_sd(personas[pick], x) if personas.size else 1.0,
         "area": typical_sd(affinity[pick], pool.areas[cols]),
-        "popularity": typical_sd(profiles[pick] @ pool.basis, aud),
+        # shrunk by its evidence: divided by n/(n+k), the scale grows as likes get few
+        "popularity": typical_sd(profiles[pick] @ pool.basis, aud) / max(popularity_shrinkage(pool.evidence), 1e-6),
     }
 
 

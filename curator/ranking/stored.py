@@ -92,7 +92,7 @@ def pool_to_bytes(stored: StoredPool) -> bytes:
     np.savez(buf, item_ids=p.item_ids, vectors=p.vectors, reduced=p.reduced, mean=p.mean, areas=p.areas,
              freshness=p.freshness, quality=p.quality, audience_basis=(p.audience @ p.basis).astype(F32),
              basis=p.basis, visibility=np.array(p.visibility, dtype=np.str_), group=p.group, pinned=p.pinned,
-             languages=p.language_matrix(),
+             languages=p.language_matrix(), evidence=np.array(np.nan if p.evidence is None else p.evidence),
              personas=_json_bytes([asdict(p) for p in stored.personas]), persona_vectors=stored.persona_vectors,
              scale=_json_bytes(dict(stored.scale)))
     return buf.getvalue()
@@ -110,9 +110,16 @@ def pool_from_bytes(data: bytes) -> StoredPool:
             audience=np.ascontiguousarray(z["audience_basis"] @ basis.T, dtype=F32), basis=basis,
             visibility=tuple(str(v) for v in vis.tolist()) if vis.size else (), group=z["group"].astype(np.int64),
             pinned=z["pinned"].astype(bool), index_of={int(i): k for k, i in enumerate(ids.tolist())},
-            languages=z["languages"].astype(F32))
+            languages=z["languages"].astype(F32),
+            # pools stored before the popularity shrinkage have no evidence: unknown
+            evidence=_evidence(z["evidence"]) if "evidence" in z.files else None)
         personas = tuple(_persona(p) for p in json.loads(z["personas"].tobytes().decode()))
         return StoredPool(pool, personas, z["persona_vectors"].astype(F32), json.loads(z["scale"].tobytes().decode()))
+
+
+def _evidence(value: NDArray[np.floating]) -> float | None:
+    x = float(value)
+    return None if np.isnan(x) else x
 
 
 def _json_bytes(value: Any) -> NDArray[np.uint8]:

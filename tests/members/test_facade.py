@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from curator.core import Curator
 from curator.errors import AccessDenied, InvalidInput, NotFound, WorkflowError
+from curator.ranking.stages import RankingWeights
+from tests.conftest import rebuilt
 
-from .conftest import MEMBERS_CSV
+from .conftest import MEMBERS_CSV, TOPICS, import_tagged
 
 
 def test_import_members_creates_organisations_and_keeps_ids_on_reimport(cluster: Curator) -> None:
@@ -161,3 +165,20 @@ def test_cold_start_member_gets_persona_feed(cluster: Curator) -> None:
     recs = cluster.feeds.recommend(cluster.members.get("cold@gamma.example"), limit=5)
     assert len(recs) == 5
     assert all(r.explanation for r in recs)
+
+
+
+@pytest.mark.parametrize("interest_free", [RankingWeights().interest_free, 0.2])
+def test_one_colleagues_like_does_not_lead_a_young_deployment(cluster: Curator, interest_free: float) -> None:
+    """Issue 15: popularity is shrunk by its evidence. In a young deployment (40 articles, one
+    like in the pool) a colleague rating a work article 5 stars must not put it first in the feed
+    of a member who declared technology (before the shrinkage it led with 5 score units of
+    popularity, with the shipped weights and with a wider quota margin alike)."""
+    import_tagged(cluster, {a: [f"{t} (report)" for t in ts] for a, ts in TOPICS.items()}, lang="en", mark="-r",
+                  age=timedelta(days=2))
+    work = next(i for i in cluster.items.list() if i.areas == ("work",) and i.visibility == "public")
+    cluster.feedback.record("hr@alpha.example", work.id, "rating", value=5)
+    cur = rebuilt(cluster, ranking_weights=replace(RankingWeights(), interest_free=interest_free))
+    recs = cur.feeds.recommend(cur.members.get("cio@alpha.example"), limit=5)
+    assert recs[0].item.id != work.id
+    assert "technology" in recs[0].item.areas

@@ -4,12 +4,26 @@ diversity, and the batched version against the naive per-member loop."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from curator.profiles.access import visible_to
 from curator.ranking.reference import rank_naive
-from curator.ranking.stages import MemberBatch, RankingWeights, make_pool, rank
+from curator.ranking.stages import (
+    COMPONENTS,
+    POPULARITY_PRIOR,
+    MemberBatch,
+    RankingWeights,
+    audience_evidence,
+    audience_matrix,
+    component_scales,
+    make_pool,
+    persona_vectors,
+    profile_vectors,
+    rank,
+    with_audience,
+)
 from curator.types import AREA_IDS, Member
 
 D = 16
@@ -96,6 +110,39 @@ def test_batched_equals_naive_loop() -> None:
     assert np.array_equal(fast.items, slow.items)
     np.testing.assert_allclose(fast.scores, slow.scores, rtol=1e-4, atol=1e-4)
     assert np.array_equal(fast.floor, slow.floor)
+
+
+
+def test_popularity_is_shrunk_by_its_evidence_alike_in_batched_and_naive() -> None:
+    """One like in the pool (a young deployment): the popularity scale is the typical spread
+    divided by n/(n+k), so its contributions are 1/(1+k) of the unshrunk ones, in both paths;
+    an unknown evidence (None) leaves popularity as it was."""
+    rng = np.random.default_rng(4)
+    pool = pool_of(rng, 120)
+    batch = make_batch(rng, [member(i) for i in range(30)])
+    prof = profile_vectors(batch, pool.mean, RankingWeights())
+    likes = [(1, 7, 1.0), (2, 999, 1.0)]  # the second item is not in the pool: no evidence
+    aud = audience_matrix(pool, prof, likes)
+    unknown, young = with_audience(pool, aud), with_audience(pool, aud, audience_evidence(pool, likes))
+    assert unknown.evidence is None and young.evidence == 1.0
+
+    def scales(p):  # type: ignore[no-untyped-def]
+        return component_scales(p, prof, persona_vectors(batch, pool.mean), batch.area_affinity)
+
+    assert scales(young)["popularity"] == pytest.approx(scales(unknown)["popularity"] * (1 + POPULARITY_PRIOR), rel=1e-5)
+    assert {c: v for c, v in scales(young).items() if c != "popularity"} == {
+        c: v for c, v in scales(unknown).items() if c != "popularity"}
+    pop = COMPONENTS.index("popularity")
+    before, fast, slow = rank(unknown, batch, k=120), rank(young, batch, k=120, chunk=7), rank_naive(young, batch, k=120)
+    assert np.array_equal(fast.items, slow.items)
+    np.testing.assert_allclose(fast.scores, slow.scores, rtol=1e-4, atol=1e-4)
+    # the same cells, by item, shrunk by 1/(1+k)
+    for j in range(len(batch)):
+        was = dict(zip(before.items[j].tolist(), before.components[j, :, pop].tolist(), strict=True))
+        now = dict(zip(fast.items[j].tolist(), fast.components[j, :, pop].tolist(), strict=True))
+        assert any(abs(v) > 0.1 for v in was.values())
+        for item_id, v in now.items():
+            assert v == pytest.approx(was[item_id] / (1 + POPULARITY_PRIOR), abs=1e-5)
 
 
 def test_excluded_items_and_their_duplicates_never_come_back() -> None:
