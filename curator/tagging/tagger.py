@@ -25,7 +25,9 @@ Method (measured in docs/tagging.md):
 6. **Ensemble (optional second encoder).** Given ``second`` (e.g. USE), every step above runs
    per encoder and the two are joined: the zero-shot log-probabilities are averaged (the second
    encoder's document vectors first minus the mean of their language, ``second_centres``, not
-   re-normalised) and re-normalised; the tagging vector is the two document vectors side by side
+   re-normalised) and re-normalised; the areas the primary encoder alone would tag (its own
+   thresholds) are added as secondary areas, because the mean of log-probabilities keeps a
+   secondary area only when both encoders support it; the tagging vector is the two document vectors side by side
    (two unit blocks), which is what the corrections head learns from, each block centred by
    language on its own. The product's other uses of document vectors (duplicates, profiles,
    ranking) keep the primary encoder's vectors (:meth:`Tagger.document_vectors`).
@@ -130,6 +132,8 @@ class Calibration:
 
     temperature: float
     thresholds: dict[str, float]
+    primary_thresholds: dict[str, float] = field(default_factory=dict)
+    """Ensemble only: the primary encoder's own secondary thresholds (as if it tagged alone)."""
 
 
 def _normalise_rows(x: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -206,7 +210,8 @@ class Tagger:
             corr_digest = corrections.digest()
         else:
             corr_digest = "none"
-        enc = encoder.model_id + (f"+{second.model_id}" if second is not None else "")
+        # "|or-first": an ensemble's secondary areas include its primary encoder's own (step 6)
+        enc = encoder.model_id + (f"+{second.model_id}|or-first" if second is not None else "")
         self.version = f"areas:{areas.version}|enc:{enc}|set:{self.settings.digest()}|corr:{corr_digest}"
 
     @property
@@ -400,12 +405,17 @@ class Tagger:
                 other_loo, _ = self._second._leave_one_out()
                 other = log_softmax(other_loo / max(self._second._own_temperature(), 1e-6))
                 probs = np.exp(log_softmax((log_softmax(loo / max(temperature, 1e-6)) + other) / 2.0))
-            thresholds = {}
-            for i, area in enumerate(self.areas.ids):
-                foreign = probs[owner != i, i]
-                thresholds[area] = float(np.quantile(foreign, self.settings.threshold_quantile))
+            q = self.settings.threshold_quantile
+            thresholds = {area: float(np.quantile(probs[owner != i, i], q)) for i, area in enumerate(self.areas.ids)}
             thresholds.update(self.settings.thresholds)
-            self._calibration = Calibration(temperature=temperature, thresholds=thresholds)
+            primary_thresholds: dict[str, float] = {}
+            if self._second is not None:
+                own = softmax(loo, temperature)
+                primary_thresholds = {area: float(np.quantile(own[owner != i, i], q))
+                                      for i, area in enumerate(self.areas.ids)}
+                primary_thresholds.update(self.settings.thresholds)
+            self._calibration = Calibration(temperature=temperature, thresholds=thresholds,
+                                            primary_thresholds=primary_thresholds)
         return self._calibration
 
     def probabilities(self, vectors: NDArray[np.float32],
@@ -421,6 +431,15 @@ class Tagger:
 
         return blend(head, vectors, logp, zs, langs)
 
+    def primary_probabilities(self, vectors: NDArray[np.float32]) -> NDArray[np.float64] | None:
+        """Ensemble only: (n, 6) zero-shot probabilities of the primary encoder alone (its own
+        temperature), whose own tags :meth:`decide` adds as secondary areas; None without a
+        second encoder."""
+        if self._second is None:
+            return None
+        first, _ = self.split(vectors)
+        return softmax(self.similarities(first), self._own_temperature())
+
     def head(self) -> CorrectionHead | None:
         """The trained corrections head, trained on first use (None without corrections)."""
         if self._head is None and self._corrections is not None and len(self._corrections):
@@ -429,28 +448,41 @@ class Tagger:
             self._head = train_head(self._corrections, self)
         return self._head
 
-    def decide(self, probabilities: NDArray[np.float64]) -> list[TagResult]:
+    def _row_tags(self, row: NDArray[np.float64], thresholds: Mapping[str, float]) -> list[str]:
+        s = self.settings
+        area_ids = self.areas.ids
+        n_areas = len(area_ids)
+        best = int(np.argmax(row))
+        tags: list[str] = []
+        if best < n_areas and row[best] >= s.min_primary:
+            top = float(row[best])
+            tags.append(area_ids[best])
+            for i in sorted(range(n_areas), key=lambda i: -row[i]):
+                if i != best and row[i] >= thresholds[area_ids[i]] and row[i] >= s.secondary_ratio * top:
+                    tags.append(area_ids[i])
+        return tags
+
+    def decide(self, probabilities: NDArray[np.float64],
+               primary_probabilities: NDArray[np.float64] | None = None) -> list[TagResult]:
         """Turn (n, 6) probabilities into tags.
 
         No tag when ``off_topic`` is the most likely class or the best area scores below
         ``min_primary``. Otherwise the best area, then every other area whose score reaches
         its calibrated threshold and ``secondary_ratio`` times the best score, best first.
+        An ensemble passes ``primary_probabilities`` (:meth:`primary_probabilities`): then the
+        areas the primary encoder alone would tag (same rule, its own thresholds) follow as
+        further secondary areas, because the mean of the two encoders' log-probabilities keeps
+        a secondary area only when both support it (docs/tagging.md). Scores stay the ensemble's.
         """
-        s = self.settings
-        thresholds = self.calibration().thresholds
+        calibration = self.calibration()
         area_ids = self.areas.ids
-        n_areas = len(area_ids)
         results: list[TagResult] = []
-        for row in probabilities:
+        for n, row in enumerate(probabilities):
             scores = {a: round(float(row[i]), 4) for i, a in enumerate(area_ids)}
-            best = int(np.argmax(row))
-            tags: list[str] = []
-            if best < n_areas and row[best] >= s.min_primary:
-                top = float(row[best])
-                tags.append(area_ids[best])
-                for i in sorted(range(n_areas), key=lambda i: -row[i]):
-                    if i != best and row[i] >= thresholds[area_ids[i]] and row[i] >= s.secondary_ratio * top:
-                        tags.append(area_ids[i])
+            tags = self._row_tags(row, calibration.thresholds)
+            if tags and primary_probabilities is not None:
+                own = self._row_tags(primary_probabilities[n], calibration.primary_thresholds)
+                tags.extend(a for a in own if a not in tags)
             results.append(TagResult(areas=tuple(tags), scores=scores))
         return results
 
@@ -460,7 +492,7 @@ class Tagger:
         :meth:`probabilities`)."""
         if len(vectors) == 0:
             return []
-        return self.decide(self.probabilities(vectors, langs))
+        return self.decide(self.probabilities(vectors, langs), self.primary_probabilities(vectors))
 
     def tag(self, docs: Sequence[TagInput], progress: bool = False) -> list[TagResult]:
         """Tags for ``docs``, in input order."""

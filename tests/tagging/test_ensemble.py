@@ -163,3 +163,37 @@ def test_each_block_is_centred_on_its_own_and_the_head_keeps_its_blocks_through_
     logp = both.log_probabilities(vectors, langs)
     assert np.allclose(restored.predict(restored.features(vectors, logp, langs)),
                        head.predict(head.features(vectors, logp, langs)))
+
+
+def test_an_ensemble_adds_the_areas_its_first_encoder_alone_would_tag(pair: tuple[Tagger, Tagger, Tagger]) -> None:
+    """The mean of log-probabilities keeps a secondary area only when both encoders support it;
+    the ensemble therefore also tags what its first encoder alone would tag (its own thresholds),
+    after its own areas, and keeps its own scores and primary area."""
+    alone, _, both = pair
+    areas = both.areas.ids
+    own_thresholds = alone.calibration().thresholds
+    assert both.calibration().primary_thresholds == own_thresholds
+    assert alone.calibration().primary_thresholds == {}
+    vectors = both.embed(DOCS)
+    assert np.allclose(both.primary_probabilities(vectors), alone.probabilities(alone.embed(DOCS)))
+    assert alone.primary_probabilities(alone.embed(DOCS)) is None
+    # the ensemble: a clear first area, nothing else; the first encoder alone: the first two areas
+    ens = np.array([[0.9, 0.02, 0.02, 0.02, 0.02, 0.02]])
+    first = np.zeros((1, 6))
+    first[0, 0], first[0, 1] = 0.55, 0.45
+    first[0, 2:] = 0.0
+    assert first[0, 1] >= own_thresholds[areas[1]]  # the second area passes the first encoder's own rule
+    assert both.decide(ens)[0].areas == (areas[0],)  # without the first encoder's view: one area
+    decided = both.decide(ens, first)[0]
+    assert decided.areas == (areas[0], areas[1])
+    assert decided.scores[areas[1]] == pytest.approx(0.02)  # the scores stay the ensemble's
+    # the first encoder alone prefers another area: it becomes a secondary, the primary stays
+    assert both.decide(ens, first[:, [1, 0, 2, 3, 4, 5]])[0].areas == (areas[0], areas[1])
+    # off_topic for the ensemble: no area, whatever the first encoder says
+    off = np.array([[0.02, 0.02, 0.02, 0.02, 0.02, 0.9]])
+    assert both.decide(off, first)[0].areas == ()
+    # tag() applies the rule: every area the first encoder alone tags is among the ensemble's
+    for mine, its in zip(both.tag(DOCS), alone.tag(DOCS), strict=True):
+        assert mine.areas == () or set(its.areas) <= set(mine.areas)
+    # the rule is part of the version, so stored items are re-tagged once
+    assert "|or-first" in both.version and "|or-first" not in alone.version

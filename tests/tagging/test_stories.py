@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from curator.embeddings import FakeEncoder
 from curator.tagging import Tagger, duplicate_groups, harmonise_story_tags, story_tags, tag_input
 from tests.tagging.items import item
 
@@ -29,6 +30,19 @@ def test_a_story_is_decided_on_the_mean_of_its_copies(toy_tagger: Tagger) -> Non
     assert story_tags(toy_tagger, []) == []
     with pytest.raises(ValueError):
         story_tags(toy_tagger, [[]])
+
+
+def test_an_ensembles_story_decision_also_reads_its_first_encoders_mean(toy_tagger: Tagger) -> None:
+    ensemble = Tagger(toy_tagger.areas, toy_tagger.encoder, cache=toy_tagger.cache, second=FakeEncoder(dim=96))
+    story = [item(1, title="Merger lifts shares", text="revenue profit software"),
+             item(2, title="Union strike over wages", text="overtime merger shares chip cloud")]
+    [result] = story_tags(ensemble, [story])
+    vectors = ensemble.embed([tag_input(i) for i in story])
+    own = ensemble.primary_probabilities(vectors)
+    assert own is not None
+    expected = ensemble.decide(ensemble.probabilities(vectors).mean(axis=0, keepdims=True),
+                               own.mean(axis=0, keepdims=True))[0]
+    assert result == expected and result.areas
 
 
 def test_only_copies_with_other_areas_are_changed(toy_tagger: Tagger) -> None:
