@@ -161,6 +161,9 @@ def worker(state: CliState, schedule_file: str | None, list_only: bool) -> None:
     Run one worker per machine; more are harmless: a database lease makes sure each job's run
     happens once (SQLite file or PostgreSQL shared by all workers).
 
+    The worker lowers its own CPU priority (setting worker_nice, default 10; 0 leaves it), so on a
+    machine it shares with `curator serve` its tag and rank runs take the CPU the pages leave.
+
     \b
     Examples:
       curator worker
