@@ -23,6 +23,7 @@ import hashlib
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
@@ -436,8 +437,10 @@ class FileEmbeddingCache:
     """An :class:`EmbeddingCache` in a directory: one ``.npz`` file per model id.
 
     For command-line runs without a database (``curator eval tagging --cache-dir``,
-    benchmarks): re-runs encode only new text. Files are rewritten whole on each
-    ``put_many`` (fine for thousands of vectors; the database cache is for more).
+    ``curator eval ranking``, benchmarks): re-runs encode only new text. Files are rewritten whole
+    on each ``put_many`` (fine for thousands of vectors; the database cache is for more). Several
+    processes may share a directory: each write goes through its own temporary file and first
+    merges what other processes wrote since, so no run loses another's vectors.
     """
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
@@ -448,19 +451,22 @@ class FileEmbeddingCache:
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)
         return os.path.join(self.directory, f"{safe}.npz")
 
+    def _read(self, path: str) -> dict[str, NDArray[np.float32]]:
+        if not os.path.exists(path):
+            return {}
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                if "hashes" not in z.files:  # the ranking evaluation's earlier layout: one array per hash
+                    return {h: z[h] for h in z.files}
+                return {h: z["vectors"][i] for i, h in enumerate(z["hashes"].tolist())}
+        except Exception as exc:
+            raise TaggingError(
+                f"The embedding cache file {path} is unreadable ({exc}); delete it to rebuild it."
+            ) from exc
+
     def _load(self, model_id: str) -> dict[str, NDArray[np.float32]]:
         if model_id not in self._mem:
-            path = self._file(model_id)
-            store: dict[str, NDArray[np.float32]] = {}
-            if os.path.exists(path):
-                try:
-                    with np.load(path, allow_pickle=False) as z:
-                        store = {h: z["vectors"][i] for i, h in enumerate(z["hashes"].tolist())}
-                except Exception as exc:
-                    raise TaggingError(
-                        f"The embedding cache file {path} is unreadable ({exc}); delete it to rebuild it."
-                    ) from exc
-            self._mem[model_id] = store
+            self._mem[model_id] = self._read(self._file(model_id))
         return self._mem[model_id]
 
     def get_many(self, model_id: str, hashes: Sequence[str]) -> dict[str, NDArray[np.float32]]:
@@ -472,9 +478,17 @@ class FileEmbeddingCache:
         store.update({h: np.asarray(v, dtype=np.float32) for h, v in vectors.items()})
         os.makedirs(self.directory, exist_ok=True)
         path = self._file(model_id)
-        tmp = path + ".tmp.npz"
-        np.savez(tmp, hashes=np.array(list(store)), vectors=np.stack(list(store.values())))
-        os.replace(tmp, path)  # atomic: a crash never leaves half a file
+        for h, v in self._read(path).items():  # what another process wrote meanwhile
+            store.setdefault(h, v)
+        fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp.npz", dir=self.directory)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, hashes=np.array(list(store)), vectors=np.stack(list(store.values())))
+            os.replace(tmp, path)  # atomic: a crash never leaves half a file
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
 
 
 def encode_cached(

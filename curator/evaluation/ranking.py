@@ -322,7 +322,7 @@ def encode_everything(articles: Sequence[Article], personas: dict[str, Persona],
     does. An ensemble's second encoder centres its documents by the language means of all
     articles (no labels used), as the product's come from the stored items. Article vectors are
     always the primary encoder's (the product's profiles and ranking use those)."""
-    from curator.embeddings import EncodeKind, encode_cached, make_encoder, text_hash
+    from curator.embeddings import EncodeKind, FileEmbeddingCache, encode_cached, make_encoder, text_hash
     from curator.ranking.stages import item_area_vector
     from curator.tagging import second_encoder_choice
 
@@ -335,8 +335,6 @@ def encode_everything(articles: Sequence[Article], personas: dict[str, Persona],
         for start in range(0, len(texts), CHUNK):  # saved chunk by chunk: an interrupted run resumes
             chunk = texts[start:start + CHUNK]
             parts.append(encode_cached(enc, chunk, [text_hash(t, k) for t in chunk], cache, kind=k))
-            if cache is not None:
-                cache.save()
             if progress:
                 print(f"\rencoding {kind}s: {min(start + CHUNK, len(texts))}/{len(texts)}", end="", file=sys.stderr)
         if progress:
@@ -351,8 +349,6 @@ def encode_everything(articles: Sequence[Article], personas: dict[str, Persona],
     docs = [TagInput(a.id, a.title, a.text, a.lang) for a in articles]
     for start in range(0, len(docs), CHUNK):  # warm the cache in saved chunks: an interrupted run resumes
         tagger.embed(docs[start:start + CHUNK])
-        if cache is not None:
-            cache.save()
         if progress:
             print(f"\rembedding and tagging: {min(start + CHUNK, len(docs))}/{len(docs)}", end="", file=sys.stderr)
     if progress:
@@ -368,8 +364,6 @@ def encode_everything(articles: Sequence[Article], personas: dict[str, Persona],
     pvecs = encode([persona_text(p) for p in plist], "query")
     texts = sorted({t for t in interests if t})
     ivecs = dict(zip(texts, encode(texts, "query"), strict=True)) if texts else {}
-    if cache is not None:
-        cache.save()
     return Encoded(vectors, areas.astype(np.float32), area_source, pvecs, enc.model_id), ivecs
 
 
@@ -379,42 +373,6 @@ def _as_item(a: Article, areas: tuple[str, ...] = ()) -> Any:
     return Item(id=0, source_id=a.source, key=a.id, kind="article", title=a.title, url=None, canonical_url=None,
                 summary="", content_html="", text=a.text, author=None, published=a.published, first_seen=a.published,
                 updated_at=a.published, lang=a.lang, content_hash="", visibility="public", areas=areas)
-
-
-class FileEmbeddingCache:
-    """An embedding cache in one ``.npz`` file per model under ``directory``, so that repeated
-    evaluation runs encode nothing twice (the product uses the database cache instead)."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = Path(directory)
-        self._data: dict[str, dict[str, NDArray[np.float32]]] = {}
-        self._dirty: set[str] = set()
-
-    def _file(self, model_id: str) -> Path:
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in model_id)
-        return self.directory / f"{safe}.npz"
-
-    def _load(self, model_id: str) -> dict[str, NDArray[np.float32]]:
-        if model_id not in self._data:
-            path = self._file(model_id)
-            self._data[model_id] = dict(np.load(path)) if path.exists() else {}
-        return self._data[model_id]
-
-    def get_many(self, model_id: str, hashes: Sequence[str]) -> dict[str, NDArray[np.float32]]:
-        data = self._load(model_id)
-        return {h: data[h] for h in hashes if h in data}
-
-    def put_many(self, model_id: str, vectors: Any) -> None:
-        self._load(model_id).update({h: np.asarray(v, dtype=np.float32) for h, v in vectors.items()})
-        self._dirty.add(model_id)
-
-    def save(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        for model_id in self._dirty:
-            tmp = self._file(model_id).with_suffix(".tmp.npz")
-            np.savez(tmp, **self._data[model_id])  # type: ignore[arg-type]
-            tmp.replace(self._file(model_id))
-        self._dirty.clear()
 
 
 def default_cache_dir() -> Path:

@@ -77,3 +77,26 @@ def test_file_cache_persists_across_instances(tmp_path) -> None:  # type: ignore
     again = encode_cached(enc, texts, hashes, FileEmbeddingCache(tmp_path / "cache"))
     assert enc.calls == 0
     assert np.array_equal(first, again)
+
+
+def test_file_cache_shared_by_two_runs_loses_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two evaluation runs sharing a cache directory: each writes what it encoded, neither
+    overwrites the other's vectors, and no temporary file is left behind."""
+    from curator.embeddings import FileEmbeddingCache
+
+    a, b = FileEmbeddingCache(tmp_path), FileEmbeddingCache(tmp_path)
+    assert a.get_many("m", ["x"]) == {} and b.get_many("m", ["y"]) == {}  # both loaded before either wrote
+    a.put_many("m", {"x": np.ones(4, dtype=np.float32)})
+    b.put_many("m", {"y": np.zeros(4, dtype=np.float32)})
+    a.put_many("m", {"z": np.full(4, 2.0, dtype=np.float32)})
+    fresh = FileEmbeddingCache(tmp_path).get_many("m", ["x", "y", "z"])
+    assert sorted(fresh) == ["x", "y", "z"]
+    assert np.array_equal(fresh["y"], np.zeros(4, dtype=np.float32))
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+
+
+def test_file_cache_reads_the_per_hash_layout(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from curator.embeddings import FileEmbeddingCache
+
+    np.savez(tmp_path / "m.npz", h1=np.ones(3, dtype=np.float32))
+    assert np.array_equal(FileEmbeddingCache(tmp_path).get_many("m", ["h1"])["h1"], np.ones(3, dtype=np.float32))
