@@ -395,6 +395,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "teach_no_area": {"en": "No area", "de": "Kein Bereich"},
     "teach_confirm": {"en": "Confirm / save", "de": "Bestätigen / speichern"},
     "teach_scores": {"en": "Tagger's scores", "de": "Werte des Taggers"},
+    "teach_secondary_note": {"en": "* Ticked further areas come from the first of the tagger's two models alone, "
+                                   "which sees a second area more often. The scores are both models' joint "
+                                   "reading, so a ticked area can have a low score.",
+                             "de": "* Angehakte weitere Bereiche stammen allein vom ersten der beiden Modelle des "
+                                   "Taggers, das öfter einen zweiten Bereich erkennt. Die Werte sind die gemeinsame "
+                                   "Einschätzung beider Modelle, daher kann ein angehakter Bereich einen niedrigen "
+                                   "Wert haben."},
     "accept": {"en": "Accept", "de": "Annehmen"},
     "items_per_area": {"en": "Items per area and week", "de": "Artikel je Bereich und Woche"},
     "engagement_per_area": {"en": "Engagement per area and week", "de": "Resonanz je Bereich und Woche"},

@@ -87,6 +87,13 @@ class Tagging:
         self.tagger_note = tagger_note or f"tagger: {encoder.model_id}" + (
             f" and {second_encoder.model_id}" if second_encoder is not None else " alone")
 
+    @property
+    def ensemble(self) -> bool:
+        """True when the tagger is an ensemble of two encoders: an item's scores are then both
+        encoders' joint reading, while its further (secondary) areas are those the first encoder
+        alone would tag, so a further area can carry a low score (the teaching page says so)."""
+        return self._second is not None
+
     def area_names(self) -> dict[str, dict[str, str]]:
         """``{area id: {language: display name}}`` for the five subject areas, in canonical
         order, as ``models/subject_areas.yaml`` names them (the one place area names are written)."""

@@ -36,7 +36,7 @@ def duplicate_groups(items: Sequence[Item]) -> list[list[Item]]:
 def story_tags(tagger: Tagger, stories: Sequence[Sequence[Item]]) -> list[TagResult]:
     """One decision per story (aligned with ``stories``): ``tagger.decide`` on the mean of the
     copies' probabilities (with the tagger's corrections head, if any; for an ensemble also the
-    mean of its primary encoder's own probabilities, for the secondary areas). A story with no copies
+    mean of its primary encoder's own probabilities, which give the secondary areas). A story with no copies
     is not allowed (ValueError); an empty ``stories`` gives an empty list."""
     if any(not story for story in stories):
         raise ValueError("story_tags: every story needs at least one copy")
@@ -49,7 +49,7 @@ def story_tags(tagger: Tagger, stories: Sequence[Sequence[Item]]) -> list[TagRes
     bounds = np.cumsum([0, *(len(story) for story in stories)])
     spans = list(zip(bounds[:-1], bounds[1:], strict=True))
     means = np.stack([probabilities[a:b].mean(axis=0) for a, b in spans])
-    own = tagger.primary_probabilities(vectors)  # an ensemble's primary encoder alone (None otherwise)
+    own = tagger.primary_probabilities(vectors, [i.lang for i in copies])  # an ensemble's first encoder (or None)
     own_means = None if own is None else np.stack([own[a:b].mean(axis=0) for a, b in spans])
     return tagger.decide(means, own_means)
 

@@ -25,9 +25,12 @@ Method (measured in docs/tagging.md):
 6. **Ensemble (optional second encoder).** Given ``second`` (e.g. USE), every step above runs
    per encoder and the two are joined: the zero-shot log-probabilities are averaged (the second
    encoder's document vectors first minus the mean of their language, ``second_centres``, not
-   re-normalised) and re-normalised; the areas the primary encoder alone would tag (its own
-   thresholds) are added as secondary areas, because the mean of log-probabilities keeps a
-   secondary area only when both encoders support it; the tagging vector is the two document vectors side by side
+   re-normalised) and re-normalised: they decide whether an item gets an area and which is its
+   main area. Its further (secondary) areas are those the primary encoder alone would tag (its own
+   probabilities, blended with the corrections head like the ensemble's, and its own thresholds):
+   the mean of log-probabilities keeps a secondary area only when both encoders support it, and the
+   secondary areas it finds beyond the primary encoder's are mostly wrong (USE is confident on
+   documents; docs/tagging.md); the tagging vector is the two document vectors side by side
    (two unit blocks), which is what the corrections head learns from, each block centred by
    language on its own. The product's other uses of document vectors (duplicates, profiles,
    ranking) keep the primary encoder's vectors (:meth:`Tagger.document_vectors`).
@@ -210,8 +213,9 @@ class Tagger:
             corr_digest = corrections.digest()
         else:
             corr_digest = "none"
-        # "|or-first": an ensemble's secondary areas include its primary encoder's own (step 6)
-        enc = encoder.model_id + (f"+{second.model_id}|or-first" if second is not None else "")
+        # "|sec-first": an ensemble's secondary areas are its primary encoder's own (step 6; before
+        # "|or-first": the ensemble's own secondary areas and its primary encoder's)
+        enc = encoder.model_id + (f"+{second.model_id}|sec-first" if second is not None else "")
         self.version = f"areas:{areas.version}|enc:{enc}|set:{self.settings.digest()}|corr:{corr_digest}"
 
     @property
@@ -431,14 +435,22 @@ class Tagger:
 
         return blend(head, vectors, logp, zs, langs)
 
-    def primary_probabilities(self, vectors: NDArray[np.float32]) -> NDArray[np.float64] | None:
-        """Ensemble only: (n, 6) zero-shot probabilities of the primary encoder alone (its own
-        temperature), whose own tags :meth:`decide` adds as secondary areas; None without a
-        second encoder."""
+    def primary_probabilities(self, vectors: NDArray[np.float32],
+                              langs: Sequence[str | None] | None = None) -> NDArray[np.float64] | None:
+        """Ensemble only: (n, 6) probabilities of the primary encoder alone, whose own further
+        areas :meth:`decide` tags as the secondary areas: its zero-shot probabilities (its own
+        temperature), blended with the corrections head when there is one, as :meth:`probabilities`
+        blends the ensemble's (``langs`` as there). None without a second encoder."""
         if self._second is None:
             return None
         first, _ = self.split(vectors)
-        return softmax(self.similarities(first), self._own_temperature())
+        own = softmax(self.similarities(first), self._own_temperature())
+        head = self.head()
+        if head is None:
+            return own
+        from curator.tagging.corrections import blend
+
+        return blend(head, vectors, self.log_probabilities(vectors, langs), own, langs)
 
     def head(self) -> CorrectionHead | None:
         """The trained corrections head, trained on first use (None without corrections)."""
@@ -469,10 +481,12 @@ class Tagger:
         No tag when ``off_topic`` is the most likely class or the best area scores below
         ``min_primary``. Otherwise the best area, then every other area whose score reaches
         its calibrated threshold and ``secondary_ratio`` times the best score, best first.
-        An ensemble passes ``primary_probabilities`` (:meth:`primary_probabilities`): then the
-        areas the primary encoder alone would tag (same rule, its own thresholds) follow as
-        further secondary areas, because the mean of the two encoders' log-probabilities keeps
-        a secondary area only when both support it (docs/tagging.md). Scores stay the ensemble's.
+        An ensemble passes ``primary_probabilities`` (:meth:`primary_probabilities`): then
+        ``probabilities`` decide only the main area (or none), and the secondary areas are those
+        the primary encoder alone would tag (same rule, its own thresholds; its own best area too
+        when it is not the main one), because the mean of the two encoders' log-probabilities keeps
+        a secondary area only when both support it and the further areas it finds beyond the
+        primary encoder's are mostly wrong (docs/tagging.md). Scores stay the ensemble's.
         """
         calibration = self.calibration()
         area_ids = self.areas.ids
@@ -482,7 +496,7 @@ class Tagger:
             tags = self._row_tags(row, calibration.thresholds)
             if tags and primary_probabilities is not None:
                 own = self._row_tags(primary_probabilities[n], calibration.primary_thresholds)
-                tags.extend(a for a in own if a not in tags)
+                tags = [tags[0], *(a for a in own if a != tags[0])]
             results.append(TagResult(areas=tuple(tags), scores=scores))
         return results
 
@@ -492,7 +506,7 @@ class Tagger:
         :meth:`probabilities`)."""
         if len(vectors) == 0:
             return []
-        return self.decide(self.probabilities(vectors, langs), self.primary_probabilities(vectors))
+        return self.decide(self.probabilities(vectors, langs), self.primary_probabilities(vectors, langs))
 
     def tag(self, docs: Sequence[TagInput], progress: bool = False) -> list[TagResult]:
         """Tags for ``docs``, in input order."""

@@ -516,8 +516,9 @@ TEACH_DAYS = 14
 @bp.get("/teach")
 @editor_only
 def teach() -> Any:
-    return render_template("editor/teach.html", items=cur().tagging.to_teach(limit=10, days=TEACH_DAYS),
-                           days=TEACH_DAYS)
+    tagging = cur().tagging
+    return render_template("editor/teach.html", items=tagging.to_teach(limit=10, days=TEACH_DAYS),
+                           days=TEACH_DAYS, ensemble=tagging.ensemble)
 
 
 # ------------------------------------------------------------------ personas
