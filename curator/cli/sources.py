@@ -240,7 +240,7 @@ def sources_import_opml(state: CliState, file: BinaryIO, dry_run: bool) -> None:
     results = state.curator().sources.import_opml(file, where=file.name, dry_run=dry_run)
     added = "would add" if dry_run else "added"
     table([[str(r.line), shorten(r.title or "-", 40), added if r.outcome == "added" else r.outcome,
-            r.source_id if r.outcome == "added" else shorten(r.reason or "", 90)] for r in results],
+            (r.source_id or "") if r.outcome == "added" else shorten(r.reason or "", 90)] for r in results],
           ["line", "title", "outcome", "source id or reason"])
     counts = {o: sum(1 for r in results if r.outcome == o) for o in ("added", "exists", "rejected")}
     click.echo(f"\n{counts['added']} {added}, {counts['exists']} already there, {counts['rejected']} refused"

@@ -388,8 +388,10 @@ class Tagger:
             return self
         from curator.tagging.corrections import language_centres
 
+        second = self.split(vectors)[1]
+        assert second is not None  # a second encoder gives a second block
         out = self.with_corrections(self._corrections, self.language_centres)
-        out.second_centres = language_centres(self.split(vectors)[1], langs)
+        out.second_centres = language_centres(second, langs)
         return out
 
     def calibration(self) -> Calibration:

@@ -109,7 +109,7 @@ def _candidate_filters(values: Any) -> dict[str, str]:
 def _back_to_digest(issue_id: int, anchor: str | None = None) -> Any:
     """Back to the digest page with the candidate filters the form carried, at ``anchor`` (the
     moved or added entry, the texts of one language...), so the page returns to the same place."""
-    kept = {k: v for k, v in _candidate_filters(request.form).items() if v}
+    kept: dict[str, Any] = {k: v for k, v in _candidate_filters(request.form).items() if v}
     return redirect(url_for("editor.digest", issue_id=issue_id, _anchor=anchor, **kept))
 
 
