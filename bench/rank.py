@@ -7,7 +7,8 @@ Synthetic but shaped like production: 384-d unit vectors (the e5/MiniLM size), i
 visibilities (public, members, three clubs) so that members fall into several access sets, 50
 seen/hidden items per member, five personas, declared areas for the area floor, random area
 affinities (two members in three have an interest of at least 0.8, so the interest quotas of the
-re-ranking act), an audience matrix for "popularity among similar members", and a few editor pins.
+re-ranking act), the audience matrices for "popularity among similar members" (profiles and
+area interests), and a few editor pins.
 
 Prints seconds for the whole member base (batched), seconds of the naive loop (over
 ``--naive-members`` members, extrapolated to the whole base when fewer), whether both give the
@@ -32,6 +33,7 @@ from curator.ranking.reference import rank_naive  # noqa: E402
 from curator.ranking.stages import (  # noqa: E402
     MemberBatch,
     RankingWeights,
+    area_audience_matrix,
     audience_evidence,
     audience_matrix,
     make_pool,
@@ -84,7 +86,7 @@ def build(n_members: int, n_items: int, dim: int, seed: int):  # type: ignore[no
     likes = [(int(j), int(i), 1.0) for j, i in zip(rng.integers(0, n_members, n_members * 5),
                                                    rng.integers(1, n_items + 1, n_members * 5), strict=True)]
     pool = with_audience(pool, audience_matrix(pool, profile_vectors(batch, pool.mean, RankingWeights()), likes),
-                         audience_evidence(pool, likes))
+                         audience_evidence(pool, likes), area_audience_matrix(pool, batch.area_affinity, likes))
     return pool, batch
 
 

@@ -51,6 +51,7 @@ from curator.profiles.profile import ProfileState, WeightedEvent, area_affinity,
 from curator.ranking.stages import (
     MemberBatch,
     RankingWeights,
+    area_audience_matrix,
     audience_evidence,
     audience_matrix,
     make_pool,
@@ -528,7 +529,8 @@ def run_evaluation(data_dir: Path, *, encoder: str = "e5", n_members: int = 300,
                          languages=[articles[i].lang for i in np.flatnonzero(mask).tolist()])
         if likes:
             prof = profile_vectors(warm_batch, pool.mean, w)
-            pool = with_audience(pool, audience_matrix(pool, prof, likes), audience_evidence(pool, likes))
+            pool = with_audience(pool, audience_matrix(pool, prof, likes), audience_evidence(pool, likes),
+                                 area_audience_matrix(pool, warm_batch.area_affinity, likes))
         return pool, counts
 
     for r, m in enumerate(revealed):

@@ -71,7 +71,7 @@ SQLite's lock while pages and feedback go on."""
 NO_PERSONA = ""
 """The persona key of the feed for members without a (known) persona."""
 LANGUAGES = ("de", "en")
-POOL_FORMAT = 2
+POOL_FORMAT = 3
 """Bumped when the stored pool's layout (:mod:`curator.ranking.stored`) changes: the first
 refresh after an upgrade then rebuilds it."""
 DECIMALS = 5
@@ -198,7 +198,7 @@ class FeedCache:
                                     model_id=self._encoder.model_id, dim=pool.vectors.shape[1], now=now)
         scaled = batch if len(batch) else reader_batch
         scale = component_scales(pool, profile_vectors(scaled, pool.mean, self._weights),
-                                 persona_vectors(scaled, pool.mean), scaled.area_affinity)
+                                 persona_vectors(scaled, pool.mean), scaled.area_affinity, w=self._weights)
         stored = StoredPool(pool, tuple(run.personas), run.batch.persona_vectors, scale)
         pool_id = self._storage.save_feed_pool(inputs_digest=digest, model_id=self._encoder.model_id,
                                                items=len(pool), data=pool_to_bytes(stored), now=now)

@@ -14,7 +14,7 @@ or an encoder. Rows of a :class:`MemberBatch` follow the order of the ``members`
   :func:`curator.ranking.stages.language_preference`), followed areas, the access set (THE rule, :func:`curator.profiles.access.visible_to`) and
   exclusions per member.
 - :func:`with_member_audience`: the pool's audience ("members who liked this") from the whole
-  member base's profiles.
+  member base's profiles and area interests.
 - :func:`suggest_personas_from`: the profiles of members with behaviour, clustered into persona
   suggestions (:func:`curator.profiles.suggest.suggest_personas`).
 """
@@ -39,6 +39,7 @@ from .stages import (
     CandidatePool,
     MemberBatch,
     RankingWeights,
+    area_audience_matrix,
     audience_evidence,
     audience_matrix,
     centre,
@@ -187,8 +188,9 @@ def member_batch(members: Sequence[Member], profiles: Mapping[int, MemberProfile
 
 def with_member_audience(pool: CandidatePool, batch: MemberBatch, members: Sequence[Member],
                          likes: Iterable[tuple[int, int, float]], weights: RankingWeights) -> CandidatePool:
-    """``pool`` with its audience matrix: for each candidate, the sum of the profiles of the
-    members who liked it (weighted by how much). ``batch`` rows follow ``members``; ``likes`` are
+    """``pool`` with its audience matrices: for each candidate, the sum of the profiles of the
+    members who liked it (weighted by how much), and the same sum of their area interests
+    (centred on the mean of ``batch``, the member base). ``batch`` rows follow ``members``; ``likes`` are
     (member id, item id, weight); likes of other members or items outside the pool are ignored.
     The pool is returned unchanged when nobody liked a candidate."""
     row_of = {m.id: r for r, m in enumerate(members)}
@@ -196,7 +198,7 @@ def with_member_audience(pool: CandidatePool, batch: MemberBatch, members: Seque
     if not rows or not len(pool):
         return pool
     return with_audience(pool, audience_matrix(pool, profile_vectors(batch, pool.mean, weights), rows),
-                         audience_evidence(pool, rows))
+                         audience_evidence(pool, rows), area_audience_matrix(pool, batch.area_affinity, rows))
 
 
 def suggest_personas_from(pool: CandidatePool, batch: MemberBatch, members: Sequence[Member],

@@ -40,7 +40,7 @@ def rank_naive(pool: CandidatePool, batch: MemberBatch, w: RankingWeights | None
     profiles = profile_vectors(batch, pool.mean, w)
     personas = persona_vectors(batch, pool.mean)
     language = language_preference(batch, pool, w)
-    scale = component_scales(pool, profiles, personas, batch.area_affinity)
+    scale = component_scales(pool, profiles, personas, batch.area_affinity, w=w)
     lookup = _PoolLookup(pool)
     contexts = {}
     for j in range(m):  # the naive part: every member on their own

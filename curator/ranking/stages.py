@@ -9,7 +9,8 @@
    the persona prior), ``area`` (member area affinity x item area scores), ``freshness``,
    ``quality`` (the source's record of positive feedback), ``popularity`` (popularity among
    similar members: the sum over members who liked the item of their profile's cosine with this
-   member's profile, in the pool's top-64 principal directions). Each is divided by its typical
+   member's profile, in the pool's top-64 principal directions, plus ``area_neighbours`` x the
+   cosine of their area interests, :func:`area_interest_vectors`). Each is divided by its typical
    per-member spread (:func:`component_scales`) so that the weights are comparable. A seventh,
    ``language`` (the member's reading-language preference, :func:`language_preference`, for the
    item's language), has its own units. All are computed by ONE matrix product
@@ -56,11 +57,17 @@ class RankingWeights:
     docs/ranking.md)."""
 
     profile: float = 1.0
-    persona: float = 0.3
+    persona: float = 0.15
     area: float = 0.8
     freshness: float = 0.2
     quality: float = 0.1
-    popularity: float = 0.8
+    popularity: float = 1.6
+    """Re-tuned once popularity was shrunk by its evidence and compared area interests too
+    (docs/ranking.md, "Neighbours by area interests"): 0.8 -> 1.6, persona 0.3 -> 0.15."""
+    area_neighbours: float = 0.5
+    """Within popularity among similar members: how much members with similar area interests
+    count (:func:`area_interest_vectors`) next to members with similar profiles (1); 0: profiles
+    only."""
     # how the profile vector is mixed from its parts
     declared: float = 0.5
     persona_prior: float = 0.5
@@ -137,6 +144,12 @@ class CandidatePool:
     evidence: float | None = None
     """The total positive weight of the likes behind ``audience`` (a 5-star rating weighs 1);
     None: unknown (popularity is not shrunk, see :data:`POPULARITY_PRIOR`)."""
+    area_audience: NDArray[np.float32] | None = None
+    """(n, A): for each item, the sum of the area-interest vectors (:func:`area_interest_vectors`)
+    of the members who liked it, weighted by how much; None: popularity compares profiles only."""
+    affinity_mean: NDArray[np.float32] | None = None
+    """(A,): the member base's mean area affinity when ``area_audience`` was made: every member's
+    area-interest vector is centred on it, also when one member is re-ranked alone later."""
 
     def __len__(self) -> int:
         return int(self.item_ids.shape[0])
@@ -214,13 +227,19 @@ def make_pool(item_ids: Sequence[int] | NDArray[np.int64], vectors: NDArray[np.f
 
 
 def with_audience(pool: CandidatePool, audience_by_item: NDArray[np.floating],
-                  evidence: float | None = None) -> CandidatePool:
+                  evidence: float | None = None,
+                  area_audience: tuple[NDArray[np.floating], NDArray[np.floating]] | None = None) -> CandidatePool:
     """The pool with its ``audience`` matrix set (rows in the pool's order); ``evidence`` is the
-    total positive weight of the likes behind it (:func:`audience_evidence`; None: unknown)."""
+    total positive weight of the likes behind it (:func:`audience_evidence`; None: unknown);
+    ``area_audience`` the same likes over area interests and the mean they are centred on
+    (:func:`area_audience_matrix`; None: none)."""
     from dataclasses import replace
 
+    aa, mean = (None, None) if area_audience is None else area_audience
     return replace(pool, audience=np.asarray(audience_by_item, dtype=F32),
-                   evidence=None if evidence is None else float(evidence))
+                   evidence=None if evidence is None else float(evidence),
+                   area_audience=None if aa is None else np.asarray(aa, dtype=F32),
+                   affinity_mean=None if mean is None else np.asarray(mean, dtype=F32))
 
 
 def audience_evidence(pool: CandidatePool, likes: Sequence[tuple[int, int, float]]) -> float:
@@ -252,6 +271,43 @@ def audience_matrix(pool: CandidatePool, member_profiles: NDArray[np.float32],
         ok = (cols >= 0) & (w > 0)
         np.add.at(aud, cols[ok], member_profiles[rows[ok]] * w[ok, None])
     return aud.astype(F32)
+
+
+def area_interest_vectors(affinity: NDArray[np.floating], mean: NDArray[np.floating]) -> NDArray[np.float32]:
+    """Members' area affinities centred on the member base's ``mean`` and normalised: what sets
+    a member's interests apart, comparable by cosine (a member exactly at the mean: zeros)."""
+    return centre(np.asarray(affinity, dtype=F32), np.asarray(mean, dtype=F32))
+
+
+def area_audience_matrix(pool: CandidatePool, affinity: NDArray[np.floating],
+                         likes: Sequence[tuple[int, int, float]]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """``(area_audience, mean)``: for each item the sum of its likers' area-interest vectors
+    (:func:`area_interest_vectors`, centred on ``mean``, the mean of ``affinity`` over the member
+    base), over (member row, item id, positive weight) in ``likes`` as :func:`audience_matrix`."""
+    a = np.asarray(affinity, dtype=F32)
+    mean = a.mean(axis=0).astype(F32) if a.shape[0] else np.zeros(a.shape[1], dtype=F32)
+    return audience_matrix(pool, area_interest_vectors(a, mean), likes), mean
+
+
+def popularity_left(pool: CandidatePool, profiles: NDArray[np.float32], affinity: NDArray[np.float32],
+                    w: RankingWeights) -> NDArray[np.float32]:
+    """The member side of popularity among similar members: the profile in the pool's popularity
+    basis and, when the pool has an area audience and ``w.area_neighbours`` > 0, the members'
+    area-interest vectors times that weight (dot products with :func:`popularity_right` are
+    similarity-weighted sums of likes)."""
+    pb = (profiles @ pool.basis).astype(F32)
+    if pool.area_audience is None or pool.affinity_mean is None or w.area_neighbours <= 0:
+        return pb
+    ai = area_interest_vectors(affinity, pool.affinity_mean)
+    return np.concatenate([pb, F32(w.area_neighbours) * ai], axis=1).astype(F32)
+
+
+def popularity_right(pool: CandidatePool, rows: NDArray[np.int64], w: RankingWeights) -> NDArray[np.float32]:
+    """The item side matching :func:`popularity_left` for pool ``rows``."""
+    aud = (pool.audience[rows] @ pool.basis).astype(F32)
+    if pool.area_audience is None or pool.affinity_mean is None or w.area_neighbours <= 0:
+        return aud
+    return np.concatenate([aud, pool.area_audience[rows]], axis=1).astype(F32)
 
 
 def _pca_basis(x: NDArray[np.float32], dim: int) -> NDArray[np.float32]:
@@ -407,7 +463,8 @@ class GroupContext:
 
 
 def component_scales(pool: CandidatePool, profiles: NDArray[np.float32], personas: NDArray[np.float32],
-                     affinity: NDArray[np.float32], sample: int = 256, items: int = 1000) -> dict[str, float]:
+                     affinity: NDArray[np.float32], sample: int = 256, items: int = 1000,
+                     w: RankingWeights | None = None) -> dict[str, float]:
     """The typical per-member standard deviation of each raw component over the candidates,
     estimated on an evenly spaced sample of members and items. Dividing by it makes the weights
     comparable, and lets one matrix product score everything (standardising every member's row
@@ -415,7 +472,8 @@ def component_scales(pool: CandidatePool, profiles: NDArray[np.float32], persona
     pick = np.linspace(0, profiles.shape[0] - 1, min(sample, profiles.shape[0])).astype(np.int64)
     cols = np.linspace(0, len(pool) - 1, min(items, len(pool))).astype(np.int64)
     x = pool.vectors[cols]
-    aud = pool.audience[cols] @ pool.basis
+    w = w or RankingWeights()
+    aud = popularity_right(pool, cols, w)
 
     def typical_sd(left: NDArray[np.float32], right: NDArray[np.float32]) -> float:
         nz = np.any(left != 0, axis=1)
@@ -429,7 +487,7 @@ def component_scales(pool: CandidatePool, profiles: NDArray[np.float32], persona
         "persona": typical_sd(personas[pick], x) if personas.size else 1.0,
         "area": typical_sd(affinity[pick], pool.areas[cols]),
         # shrunk by its evidence: divided by n/(n+k), the scale grows as likes get few
-        "popularity": typical_sd(profiles[pick] @ pool.basis, aud) / max(popularity_shrinkage(pool.evidence), 1e-6),
+        "popularity": typical_sd(popularity_left(pool, profiles[pick], affinity[pick], w), aud) / max(popularity_shrinkage(pool.evidence), 1e-6),
     }
 
 
@@ -437,7 +495,7 @@ def group_context(pool: CandidatePool, cols: NDArray[np.int64], scale: dict[str,
                   w: RankingWeights) -> GroupContext:
     """Stage 2's item side for one access set."""
     x = pool.vectors[cols]
-    aud = (pool.audience[cols] @ pool.basis).astype(F32)
+    aud = popularity_right(pool, cols, w)
     areas = pool.areas[cols]
     langs = pool.language_matrix()[cols]
     pins = np.where(pool.pinned[cols], F32(PIN_BONUS), F32(0.0))
@@ -459,7 +517,7 @@ def left_matrix(ctx: GroupContext, pool: CandidatePool, profiles: NDArray[np.flo
     q = F32(w.profile / sc["profile"]) * profiles
     if personas.size:
         q = q + F32(w.persona / sc["persona"]) * personas
-    pop = F32(w.popularity / sc["popularity"]) * (profiles @ pool.basis)
+    pop = F32(w.popularity / sc["popularity"]) * popularity_left(pool, profiles, affinity, w)
     ar = F32(w.area / sc["area"]) * affinity
     lang = (np.zeros((profiles.shape[0], len(LANGUAGES)), dtype=F32) if language is None
             else F32(w.language) * language)
@@ -488,7 +546,7 @@ def components_of(ctx: GroupContext, pool: CandidatePool, picked_cols: NDArray[n
     qz = ctx.quality_z[safe]
     out[..., 3] = w.freshness * fz
     out[..., 4] = w.quality * qz
-    pb = profiles @ pool.basis
+    pb = popularity_left(pool, profiles, affinity, w)
     aud = ctx.audience[safe]
     out[..., 5] = w.popularity / sc["popularity"] * (np.einsum("mr,mkr->mk", pb, aud) - (pb @ ctx.mean_audience)[:, None])
     if language is not None:
@@ -692,7 +750,8 @@ def rank(pool: CandidatePool, batch: MemberBatch, w: RankingWeights = RankingWei
     groups: dict[frozenset[str], list[int]] = {}
     for j, vis in enumerate(batch.visible):
         groups.setdefault(vis, []).append(j)
-    scale = dict(scale) if scale is not None else component_scales(pool, profiles, personas, batch.area_affinity)
+    scale = dict(scale) if scale is not None else component_scales(pool, profiles, personas, batch.area_affinity,
+                                                                   w=w)
     lookup = _PoolLookup(pool)
     for vis, members in groups.items():  # a handful of distinct access sets
         cols = candidate_columns(pool, vis)  # stage 1: only visible items are ever scored

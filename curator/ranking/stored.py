@@ -93,6 +93,8 @@ def pool_to_bytes(stored: StoredPool) -> bytes:
              freshness=p.freshness, quality=p.quality, audience_basis=(p.audience @ p.basis).astype(F32),
              basis=p.basis, visibility=np.array(p.visibility, dtype=np.str_), group=p.group, pinned=p.pinned,
              languages=p.language_matrix(), evidence=np.array(np.nan if p.evidence is None else p.evidence),
+             area_audience=(np.zeros((0, 0), dtype=F32) if p.area_audience is None else p.area_audience),
+             affinity_mean=(np.zeros(0, dtype=F32) if p.affinity_mean is None else p.affinity_mean),
              personas=_json_bytes([asdict(p) for p in stored.personas]), persona_vectors=stored.persona_vectors,
              scale=_json_bytes(dict(stored.scale)))
     return buf.getvalue()
@@ -112,9 +114,20 @@ def pool_from_bytes(data: bytes) -> StoredPool:
             pinned=z["pinned"].astype(bool), index_of={int(i): k for k, i in enumerate(ids.tolist())},
             languages=z["languages"].astype(F32),
             # pools stored before the popularity shrinkage have no evidence: unknown
-            evidence=_evidence(z["evidence"]) if "evidence" in z.files else None)
+            evidence=_evidence(z["evidence"]) if "evidence" in z.files else None,
+            # pools stored before area neighbours have none: popularity compares profiles only
+            **_area_audience(z, ids.size))
         personas = tuple(_persona(p) for p in json.loads(z["personas"].tobytes().decode()))
         return StoredPool(pool, personas, z["persona_vectors"].astype(F32), json.loads(z["scale"].tobytes().decode()))
+
+
+def _area_audience(z: Any, n: int) -> dict[str, NDArray[np.float32] | None]:
+    if "area_audience" not in z.files or z["affinity_mean"].size == 0:
+        return {"area_audience": None, "affinity_mean": None}
+    aa, mean = z["area_audience"].astype(F32), z["affinity_mean"].astype(F32)
+    if aa.ndim != 2 or aa.shape != (n, mean.size):
+        return {"area_audience": None, "affinity_mean": None}
+    return {"area_audience": aa, "affinity_mean": mean}
 
 
 def _evidence(value: NDArray[np.floating]) -> float | None:

@@ -11,6 +11,7 @@ from curator.ranking.scored import most_similar_liked
 from curator.ranking.stages import (
     MemberBatch,
     RankingWeights,
+    area_audience_matrix,
     audience_evidence,
     audience_matrix,
     component_scales,
@@ -35,9 +36,10 @@ def stored_pool(seed: int = 3, n: int = 60, m: int = 30) -> tuple[StoredPool, Me
     pool = pool_of(rng, n, [VIS[i % len(VIS)] for i in range(n)], pinned=list(rng.random(n) > 0.95),
                    duplicate_of=[None if i % 7 else max(1, i - 1) for i in range(n)])
     likes = [(int(j), int(i), 1.0) for j, i in zip(rng.integers(0, m, 80), rng.integers(1, n + 1, 80), strict=True)]
-    pool = with_audience(pool, audience_matrix(pool, profile_vectors(batch, pool.mean, W), likes), audience_evidence(pool, likes))
+    pool = with_audience(pool, audience_matrix(pool, profile_vectors(batch, pool.mean, W), likes),
+                         audience_evidence(pool, likes), area_audience_matrix(pool, batch.area_affinity, likes))
     scale = component_scales(pool, profile_vectors(batch, pool.mean, W), persona_vectors(batch, pool.mean),
-                             batch.area_affinity)
+                             batch.area_affinity, w=W)
     personas = tuple(Persona(p, {"en": p.upper()}, {"en": p}, preferred_areas=("work",)) for p in "abc")
     return StoredPool(pool, personas, batch.persona_vectors, scale), batch
 
@@ -48,6 +50,9 @@ def test_a_stored_pool_ranks_exactly_like_the_original() -> None:
     assert back.personas == stored.personas and back.scale == pytest.approx(stored.scale)
     assert back.pool.visibility == stored.pool.visibility and back.pool.index_of == stored.pool.index_of
     assert back.pool.evidence == stored.pool.evidence == 80.0
+    for name in ("area_audience", "affinity_mean"):  # area neighbours are ranked alike after a reload
+        assert getattr(stored.pool, name) is not None
+        np.testing.assert_array_equal(getattr(back.pool, name), getattr(stored.pool, name))
     np.testing.assert_allclose(back.pool.audience @ back.pool.basis, stored.pool.audience @ stored.pool.basis,
                                atol=1e-5)
     a = rank(stored.pool, batch, W, k=15, scale=stored.scale)
