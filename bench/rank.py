@@ -137,7 +137,8 @@ def main() -> None:
     print(f"speed-up: {whole / batched:5.1f}x; identical top-{args.k} lists: {identical} of {n_naive} "
           f"(mean overlap {overlap:.4f})")
     print(f"peak RSS of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
-    print(f"target: whole base under 10 s -> {'met' if batched < 10 else 'NOT met'}")
+    # issue 4 asked for 10 s, issue 15 for 5 s with several interests per member (docs/ranking.md)
+    print(f"target: whole base under 5 s -> {'met' if batched < 5 else 'NOT met'}")
     _ = fast
 
 
